@@ -1,0 +1,115 @@
+// The network graph IR: tensors with int8 HWC shapes and the ops that read and write them, in
+// execution order. It is what the cost model prices, what the scheduler plans memory for and what
+// the engine generates code from; it knows nothing about search spaces.
+//
+//   Graph g;
+//   int x = g.add_input({48, 48, 3});
+//   int y = g.add_conv(OpType::kConv2d, LayerRole::kStem, /*block=*/-1, x, 24, 3, 2,
+//   Activation::kRelu6);
+//   ...
+//   g.set_output(logits);
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tinynas::memory {
+
+// Activation tensor shape, height x width x channels (HWC, the layout the engine uses).
+struct Shape {
+  int h = 0;
+  int w = 0;
+  int c = 0;
+
+  int64_t elements() const { return int64_t{h} * w * c; }
+  bool operator==(const Shape& o) const { return h == o.h && w == o.w && c == o.c; }
+};
+
+enum class OpType {
+  kConv2d,           // regular convolution (groups = 1); 1x1 is a pointwise conv
+  kDepthwiseConv2d,  // groups = channels, channel multiplier 1
+  kAdd,              // element-wise residual add of two tensors of equal shape
+  kGlobalAvgPool,    // HxWxC -> 1x1xC
+  kLinear,           // fully connected on a 1x1xC tensor, with bias
+};
+
+enum class Activation { kNone, kRelu6 };
+
+// What an op is for in an MBConv network; names and reports are derived from it.
+enum class LayerRole {
+  kStem,
+  kExpand,      // 1x1 expansion of an MBConv block
+  kDepthwise,   // kxk depthwise of a block
+  kProject,     // linear 1x1 projection of a block
+  kResidual,    // identity-shortcut add of a block
+  kFeatureMix,  // optional 1x1 conv before pooling
+  kPool,
+  kClassifier,
+};
+
+const char* to_string(OpType type);
+const char* to_string(LayerRole role);
+
+struct Tensor {
+  Shape shape;
+  int producer = -1;  // index of the op that writes it; -1 for the graph input
+
+  // Activations are int8: one byte per element.
+  int64_t bytes() const { return shape.elements(); }
+};
+
+struct Op {
+  OpType type = OpType::kConv2d;
+  LayerRole role = LayerRole::kStem;
+  int block = -1;  // MBConv block index (0 = the fixed first block); -1 outside blocks
+  int input = -1;
+  int input2 = -1;  // second operand of kAdd
+  int output = -1;
+  int kernel = 1;
+  int stride = 1;
+  int pad = 0;  // symmetric zero padding on every side: kernel / 2 ("same" output size)
+  Activation activation = Activation::kNone;
+
+  // "stem", "b3.expand", "b3.dw", "b3.project", "b3.add", "mix", "pool", "classifier".
+  std::string name() const;
+};
+
+class Graph {
+ public:
+  int add_input(Shape shape);
+  // kConv2d or kDepthwiseConv2d with 'same' padding; the output is ceil(in / stride) spatially.
+  int add_conv(OpType type, LayerRole role, int block, int input, int out_channels, int kernel,
+               int stride, Activation activation);
+  int add_residual(int block, int skip, int body);
+  int add_global_avg_pool(int input);
+  int add_linear(int input, int out_features);
+  void set_output(int tensor) { output_ = tensor; }
+
+  const std::vector<Tensor>& tensors() const { return tensors_; }
+  const std::vector<Op>& ops() const { return ops_; }
+  const Tensor& tensor(int id) const { return tensors_[static_cast<size_t>(id)]; }
+  const Op& op(int id) const { return ops_[static_cast<size_t>(id)]; }
+  int input() const { return input_; }
+  int output() const { return output_; }
+
+  // Number of input channels an op's weights see (depthwise: 1 per output channel).
+  int op_in_channels(const Op& op) const { return tensor(op.input).shape.c; }
+
+  void reserve(size_t ops) {
+    ops_.reserve(ops);
+    tensors_.reserve(ops + 1);
+  }
+  void clear();
+
+ private:
+  int add_tensor(Shape shape, int producer);
+  int add_op(Op op, Shape out_shape);
+
+  std::vector<Tensor> tensors_;
+  std::vector<Op> ops_;
+  int input_ = -1;
+  int output_ = -1;
+};
+
+}  // namespace tinynas::memory

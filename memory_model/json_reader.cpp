@@ -1,0 +1,111 @@
+#include "memory_model/json_reader.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "memory_model/byte_size.h"
+
+namespace tinynas::memory {
+
+nlohmann::json read_json_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::invalid_argument("cannot open '" + path + "': no such file or not readable");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    // Turn the byte offset into line and column so the user can find the mistake.
+    size_t line = 1, column = 1;
+    const size_t end = std::min(e.byte == 0 ? size_t{0} : e.byte - 1, text.size());
+    for (size_t i = 0; i < end; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    std::string what = e.what();
+    const size_t colon = what.find(": ", what.find("parse error"));
+    if (colon != std::string::npos) what = what.substr(colon + 2);
+    throw std::invalid_argument(path + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                                ": JSON syntax error: " + what);
+  }
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write '" + temporary + "'");
+    out << text;
+    out.flush();
+    if (!out) throw std::runtime_error("error while writing '" + temporary + "'");
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    std::remove(temporary.c_str());
+    throw std::runtime_error("cannot rename '" + temporary + "' to '" + path + "'");
+  }
+}
+
+const char* json_type_name(const nlohmann::json& value) {
+  if (value.is_number_integer()) return "integer";
+  if (value.is_number()) return "number";
+  return value.type_name();
+}
+
+ObjectReader::ObjectReader(const nlohmann::json& object, std::string context)
+    : object_(object), context_(std::move(context)) {
+  if (!object_.is_object())
+    throw std::invalid_argument(context_ + ": expected a JSON object, got " +
+                                json_type_name(object_));
+}
+
+void ObjectReader::fail(const std::string& key, const std::string& what) const {
+  throw std::invalid_argument(context_ + ": '" + key + "' " + what);
+}
+
+const nlohmann::json& ObjectReader::at(const std::string& key) {
+  known_.insert(key);
+  if (!has(key)) fail(key, "is missing");
+  return object_.at(key);
+}
+
+int64_t ObjectReader::size(const std::string& key) {
+  const nlohmann::json& value = at(key);
+  if (value.is_number_integer()) {
+    const int64_t bytes = value.get<int64_t>();
+    if (bytes <= 0) fail(key, "must be a positive size, got " + std::to_string(bytes));
+    return bytes;
+  }
+  if (value.is_string()) {
+    try {
+      return parse_byte_size(value.get<std::string>());
+    } catch (const std::invalid_argument& e) {
+      fail(key, e.what());
+    }
+  }
+  fail(key, std::string("must be a size (bytes or a string such as \"320K\"), got ") +
+                json_type_name(value));
+}
+
+int64_t ObjectReader::optional_size(const std::string& key, int64_t fallback) {
+  known_.insert(key);
+  return has(key) ? size(key) : fallback;
+}
+
+void ObjectReader::finish() const {
+  for (auto it = object_.begin(); it != object_.end(); ++it) {
+    if (known_.count(it.key()) == 0) {
+      std::string expected;
+      for (const std::string& k : known_) expected += (expected.empty() ? "" : ", ") + k;
+      throw std::invalid_argument(context_ + ": unknown key '" + it.key() +
+                                  "' (known keys: " + expected + ")");
+    }
+  }
+}
+
+}  // namespace tinynas::memory
