@@ -1,0 +1,114 @@
+#include "nas/evolution.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "nas/random.h"
+#include "nas/sampling.h"
+
+namespace tinynas::nas {
+namespace {
+
+// Sorts best first; stable so equal fitness keeps insertion order (determinism).
+void rank(std::vector<Candidate>& population) {
+  std::stable_sort(population.begin(), population.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.fitness > b.fitness; });
+}
+
+}  // namespace
+
+EvolutionResult evolve(const SearchSpace& space, const std::vector<int>& resolutions,
+                       double width_mult, const Constraints& constraints, FitnessEvaluator& fitness,
+                       const EvolutionOptions& options, const GenerationCallback& progress) {
+  if (resolutions.empty()) throw std::invalid_argument("evolution needs at least one resolution");
+  if (options.population < 2) throw std::invalid_argument("population must be at least 2");
+  if (options.generations < 0) throw std::invalid_argument("generations must be >= 0");
+  if (!(options.parent_ratio > 0 && options.parent_ratio <= 1))
+    throw std::invalid_argument("parent_ratio must be in (0, 1]");
+  if (!(options.mutation_ratio >= 0 && options.mutation_ratio <= 1))
+    throw std::invalid_argument("mutation_ratio must be in [0, 1]");
+  if (options.max_tries < 1) throw std::invalid_argument("max_tries must be at least 1");
+
+  Rng rng(options.seed);
+  CostModel model(space);
+  EvolutionResult result;
+
+  // Scores a batch of fitting children at once (batch-friendly evaluators).
+  std::vector<Arch> batch_archs;
+  std::vector<ArchCost> batch_costs;
+  const auto score = [&](std::vector<Candidate>& into) {
+    const std::vector<double> scores = fitness.fitness_batch(batch_archs, batch_costs);
+    for (size_t i = 0; i < batch_archs.size(); ++i)
+      into.push_back({std::move(batch_archs[i]), batch_costs[i], scores[i]});
+    result.evaluated += static_cast<int64_t>(batch_archs.size());
+    batch_archs.clear();
+    batch_costs.clear();
+  };
+
+  // Initial population: random fitting sub-nets.
+  std::vector<Candidate> population;
+  const int64_t max_draws = int64_t{options.population} * options.max_tries;
+  for (int64_t draws = 0;
+       static_cast<int>(batch_archs.size()) < options.population && draws < max_draws; ++draws) {
+    Arch arch = sample_arch(space, rng.pick(resolutions), width_mult, rng);
+    const ArchCost cost = model.evaluate(arch);
+    if (!constraints.fits(cost)) continue;
+    batch_archs.push_back(std::move(arch));
+    batch_costs.push_back(cost);
+  }
+  if (batch_archs.empty())
+    throw std::invalid_argument("no sub-net of space '" + space.name + "' at width " +
+                                std::to_string(width_mult) + " satisfying " +
+                                constraints.describe() + " was found in " +
+                                std::to_string(max_draws) + " random draws");
+  score(population);
+  rank(population);
+
+  const int parent_count =
+      std::max(1, static_cast<int>(std::lround(options.population * options.parent_ratio)));
+  const int mutants = static_cast<int>(std::lround(options.population * options.mutation_ratio));
+  const int crossovers = options.population - mutants;
+
+  for (int gen = 0; gen < options.generations; ++gen) {
+    population.resize(std::min(population.size(), static_cast<size_t>(parent_count)));
+    const std::vector<Candidate>& parents = population;
+    const int n_parents = static_cast<int>(parents.size());
+    GenerationStats stats;
+    stats.generation = gen + 1;
+
+    for (int i = 0; i < mutants + crossovers; ++i) {
+      const bool mutation = i < mutants;
+      for (int attempt = 0; attempt < options.max_tries; ++attempt) {
+        const Arch& a = parents[static_cast<size_t>(rng.index(n_parents))].arch;
+        Arch child =
+            mutation ? mutate(a, space, resolutions, options.rates, rng)
+                     : crossover(a, parents[static_cast<size_t>(rng.index(n_parents))].arch, rng);
+        const ArchCost cost = model.evaluate(child);
+        if (!constraints.fits(cost)) {
+          ++stats.rejected;
+          continue;
+        }
+        batch_archs.push_back(std::move(child));
+        batch_costs.push_back(cost);
+        break;
+      }
+    }
+    stats.children = static_cast<int>(batch_archs.size());
+    score(population);
+    double sum = 0;
+    for (const Candidate& c : population) sum += c.fitness;
+    stats.mean_fitness = sum / static_cast<double>(population.size());
+    rank(population);
+    stats.best_fitness = population.front().fitness;
+    result.history.push_back(stats);
+    if (progress) progress(gen + 1, options.generations);
+  }
+
+  population.resize(std::min(population.size(), static_cast<size_t>(parent_count)));
+  result.best = population.front();
+  result.parents = std::move(population);
+  return result;
+}
+
+}  // namespace tinynas::nas
