@@ -1,0 +1,257 @@
+#include "cli/plots.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <locale>
+#include <sstream>
+
+#include "cli/process.h"
+
+namespace tinynas::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Numbers for gnuplot: always '.' as the decimal sign, whatever locale the program runs in.
+class NumberWriter {
+ public:
+  NumberWriter() {
+    out_.imbue(std::locale::classic());
+    out_.precision(10);
+  }
+  template <typename T>
+  NumberWriter& operator<<(const T& value) {
+    out_ << value;
+    return *this;
+  }
+  std::string str() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
+};
+
+// A gnuplot single-quoted string: no escapes are processed, '' stands for one quote.
+std::string quoted(const std::string& text) {
+  std::string q = "'";
+  for (char c : text) {
+    if (c == '\'') q += '\'';
+    if (c == '\n') c = ' ';
+    q += c;
+  }
+  return q + "'";
+}
+
+std::string trimmed(const std::string& text) {
+  const size_t begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string::npos) return "";
+  return text.substr(begin, text.find_last_not_of(" \t\r\n") - begin + 1);
+}
+
+bool write_file(const fs::path& path, const std::string& text, std::string& error) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << text;
+  file.close();
+  if (!file) error = "cannot write " + path.string();
+  return static_cast<bool>(file);
+}
+
+bool has_png_signature(const fs::path& path) {
+  static constexpr unsigned char kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  std::ifstream file(path, std::ios::binary);
+  unsigned char head[8] = {};
+  file.read(reinterpret_cast<char*>(head), sizeof head);
+  return file.gcount() == 8 && std::equal(head, head + 8, kSignature);
+}
+
+PlotResult nothing_to_plot(const std::string& dir, const std::string& name,
+                           const std::string& why) {
+  PlotResult result;
+  result.png_path = (fs::path(dir) / (name + ".png")).string();
+  result.message = "nothing to plot for " + name + ".png: " + why;
+  return result;
+}
+
+// Writes NAME.dat and NAME.gp into dir and runs gnuplot there. `body` is the script after the
+// terminal and output lines; it reads its data from NAME.dat (relative: gnuplot runs in dir, so
+// no path ever needs quoting in the script).
+PlotResult render(const std::string& dir, const std::string& name, const std::string& data,
+                  const std::string& body, const PlotOptions& options) {
+  PlotResult result;
+  const fs::path folder(dir);
+  const fs::path png = folder / (name + ".png");
+  const std::string script_name = name + ".gp";
+  result.png_path = png.string();
+
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  if (ec) {
+    result.message = "cannot create directory " + dir + ": " + ec.message();
+    return result;
+  }
+  const std::string script = "# Made by tinynas; run `gnuplot " + script_name +
+                             "` in this directory to redraw " + name + ".png.\n" +
+                             "set terminal pngcairo noenhanced size 900,600\n" + "set output " +
+                             quoted(name + ".png") + "\n" + body;
+  if (!write_file(folder / (name + ".dat"), data, result.message) ||
+      !write_file(folder / script_name, script, result.message)) {
+    return result;
+  }
+  fs::remove(png, ec);  // A PNG left by an earlier run must not pass for this one.
+
+  const std::string how_later = "; to draw it later run `gnuplot " + script_name + "` in " + dir;
+  ProcessOptions process_options;
+  process_options.timeout_s = options.timeout_s;
+  process_options.working_dir = dir;
+  ProcessResult run;
+  try {
+    run = run_process({options.gnuplot, script_name}, process_options);
+  } catch (const ProgramNotFound& e) {
+    result.skipped = true;
+    result.message = std::string("skipped: gnuplot not found (") + e.what() + ")" + how_later;
+    return result;
+  } catch (const std::exception& e) {
+    result.message = std::string("cannot run gnuplot: ") + e.what();
+    return result;
+  }
+  const std::string err = trimmed(run.err);
+  if (run.timed_out) {
+    NumberWriter limit;
+    limit << options.timeout_s;
+    result.message = "gnuplot timed out after " + limit.str() + " s on " +
+                     (folder / script_name).string() + (err.empty() ? "" : ": " + err);
+    return result;
+  }
+  if (run.exit_code != 0) {
+    result.message = "gnuplot failed (exit " + std::to_string(run.exit_code) + ") on " +
+                     (folder / script_name).string() + (err.empty() ? "" : ": " + err);
+    return result;
+  }
+  if (!has_png_signature(png)) {
+    result.message = "gnuplot exited normally but wrote no PNG at " + png.string() +
+                     (err.empty() ? "" : ": " + err);
+    return result;
+  }
+  result.ok = true;
+  return result;
+}
+
+std::string kilobytes(int64_t bytes) {
+  NumberWriter kb;
+  kb << static_cast<double>(bytes) / 1024.0;
+  return kb.str();
+}
+
+}  // namespace
+
+PlotResult plot_flops_cdf(const std::string& dir, const std::vector<CdfSeries>& series,
+                          const PlotOptions& options) {
+  NumberWriter data;
+  std::string plots;
+  int index = 0;
+  for (const CdfSeries& s : series) {
+    std::vector<double> values;
+    values.reserve(s.sorted_mmacs.size());
+    for (double v : s.sorted_mmacs) {
+      if (std::isfinite(v)) values.push_back(v);
+    }
+    if (values.empty()) continue;
+    std::sort(values.begin(), values.end());  // Cheap insurance: steps need ascending x.
+    // gnuplot separates data sets ("index N") by two blank lines.
+    if (index > 0) data << "\n\n";
+    data << "# " << s.label << "\n# MMACs cumulative_fraction\n";
+    data << values.front() << " 0\n";  // Start each line on the x axis.
+    const double n = static_cast<double>(values.size());
+    for (size_t i = 0; i < values.size(); ++i) data << values[i] << ' ' << (i + 1) / n << '\n';
+    plots += std::string(plots.empty() ? "plot " : ", \\\n     ") + "'flops_cdf.dat' index " +
+             std::to_string(index) + " using 1:2 with steps linewidth 2 title " + quoted(s.label);
+    ++index;
+  }
+  if (index == 0) {
+    return nothing_to_plot(dir, "flops_cdf",
+                           "no space has a sub-net that satisfies the constraints");
+  }
+  const std::string body =
+      "set title 'FLOPs distribution of the sub-nets that fit, per (resolution, width) space'\n"
+      "set xlabel 'MACs (millions)'\n"
+      "set ylabel 'cumulative fraction of satisfying sub-nets'\n"
+      "set yrange [0:1.02]\n"
+      "set grid\n"
+      "set key bottom right box opaque\n" +
+      plots + "\n";
+  return render(dir, "flops_cdf", data.str(), body, options);
+}
+
+PlotResult plot_block_memory(const std::string& dir, const std::string& winner_label,
+                             const std::vector<int64_t>& winner_per_block_bytes,
+                             const std::string& baseline_label,
+                             const std::vector<int64_t>& baseline_per_block_bytes,
+                             int64_t budget_bytes, const PlotOptions& options) {
+  if (winner_per_block_bytes.empty() && baseline_per_block_bytes.empty()) {
+    return nothing_to_plot(dir, "block_memory", "no per-block memory was given");
+  }
+  NumberWriter data;
+  std::vector<std::string> plots;
+  int index = 0;
+  const auto add = [&](const std::string& label, const std::vector<int64_t>& bytes,
+                       const char* style) {
+    if (bytes.empty()) return;
+    if (index > 0) data << "\n\n";
+    data << "# " << label << "\n# block peak_kB\n";
+    for (size_t i = 0; i < bytes.size(); ++i) data << i << ' ' << kilobytes(bytes[i]) << '\n';
+    plots.push_back("'block_memory.dat' index " + std::to_string(index) + " using 1:2 " + style +
+                    " title " + quoted(label));
+    ++index;
+  };
+  add(winner_label, winner_per_block_bytes, "with linespoints linewidth 2 pointtype 7");
+  add(baseline_label, baseline_per_block_bytes, "with linespoints linewidth 2 pointtype 5");
+  if (budget_bytes > 0) {
+    plots.push_back(kilobytes(budget_bytes) +
+                    " with lines dashtype 2 linewidth 2 linecolor rgb 'red' title " +
+                    quoted("SRAM budget (" + kilobytes(budget_bytes) + " kB)"));
+  }
+  const size_t blocks = std::max(winner_per_block_bytes.size(), baseline_per_block_bytes.size());
+  std::string body =
+      "set title 'Peak SRAM per block: searched network vs baseline at the same budget'\n"
+      "set xlabel 'block index'\n"
+      "set ylabel 'peak SRAM (kB, 1 kB = 1024 bytes)'\n"
+      "set yrange [0:*]\n"
+      "set grid\n"
+      "set key top right box opaque\n";
+  // Whole-number ticks while they fit; gnuplot picks its own for long networks.
+  if (blocks <= 30) body += "set xtics 1\n";
+  NumberWriter x_range;
+  x_range << "set xrange [-0.5:" << static_cast<double>(blocks) - 0.5 << "]\n";
+  body += x_range.str();
+  for (size_t i = 0; i < plots.size(); ++i) {
+    body += (i == 0 ? "plot " : ", \\\n     ") + plots[i];
+  }
+  body += "\n";
+  return render(dir, "block_memory", data.str(), body, options);
+}
+
+PlotResult plot_evolution(const std::string& dir, const std::vector<EvolutionRow>& rows,
+                          const std::string& fitness_label, const PlotOptions& options) {
+  if (rows.empty()) return nothing_to_plot(dir, "evolution", "no generations were given");
+  NumberWriter data;
+  data << "# generation best mean\n";
+  for (const EvolutionRow& row : rows) {
+    data << row.generation << ' ' << row.best << ' ' << row.mean << '\n';
+  }
+  const std::string body =
+      "set title 'Evolution search: fitness per generation'\n"
+      "set xlabel 'generation'\n"
+      "set ylabel " +
+      quoted(fitness_label) +
+      "\n"
+      "set grid\n"
+      "set key bottom right box opaque\n"
+      "plot 'evolution.dat' using 1:2 with linespoints linewidth 2 pointtype 7 title 'best', \\\n"
+      "     'evolution.dat' using 1:3 with linespoints linewidth 2 pointtype 5 title "
+      "'population mean'\n";
+  return render(dir, "evolution", data.str(), body, options);
+}
+
+}  // namespace tinynas::cli
