@@ -1,0 +1,17 @@
+// The tinynas subcommands. Each takes the arguments after the subcommand name (argv[0] is the
+// subcommand) and returns the process exit code; errors are thrown as exceptions that main()
+// maps to exit codes (std::invalid_argument: 2, anything else: 1).
+#pragma once
+
+namespace tinynas::cli {
+
+enum class SearchMode {
+  kSearch,  // space optimiser, then evolution in the chosen (R, W)
+  kSpace,   // space optimiser only
+  kEvolve,  // evolution in a given (R, W)
+};
+
+int search_command(int argc, char** argv, SearchMode mode);
+int cost_command(int argc, char** argv);
+
+}  // namespace tinynas::cli

@@ -1,0 +1,96 @@
+// tinynas cost ARCH.json: the price of one sub-net (MACs, params, Flash, scheduled SRAM).
+#include <cstdio>
+#include <stdexcept>
+
+#include "cli/commands.h"
+#include "cli/config_dir.h"
+#include "cli/cost_report.h"
+#include "cli/options.h"
+#include "memory_model/board.h"
+#include "memory_model/byte_size.h"
+#include "memory_model/json_reader.h"
+#include "nas/arch.h"
+#include "nas/constraints.h"
+
+namespace tinynas::cli {
+
+using memory::format_byte_size;
+
+int cost_command(int argc, char** argv) {
+  cxxopts::Options options("tinynas cost",
+                           "Cost of one sub-net: MACs, params, Flash and the scheduled SRAM "
+                           "arena (the buffer the generated code allocates).");
+  options.positional_help("ARCH.json");
+  options.add_options()("arch", "arch JSON file", cxxopts::value<std::string>())(
+      "board", "check against this board (configs/boards/)", cxxopts::value<std::string>())(
+      "space", "require the arch to belong to this space", cxxopts::value<std::string>())(
+      "json", "print one JSON object (the cost contract)")(
+      "config-dir", "folder holding spaces/ and boards/", cxxopts::value<std::string>())(
+      "h,help", "show this help");
+  options.parse_positional({"arch"});
+  const cxxopts::ParseResult parsed = parse_or_throw(options, argc, argv);
+  if (parsed.count("help")) {
+    std::printf("%s\n", options.help().c_str());
+    return 0;
+  }
+  if (!parsed.count("arch")) throw std::invalid_argument("tinynas cost needs an ARCH.json file");
+  if (!parsed.unmatched().empty())
+    throw std::invalid_argument("unexpected argument '" + parsed.unmatched().front() + "'");
+
+  const std::string config_dir =
+      find_config_dir(parsed.count("config-dir") ? parsed["config-dir"].as<std::string>() : "");
+  const std::string path = parsed["arch"].as<std::string>();
+  const nas::Arch arch = nas::arch_from_json(memory::read_json_file(path), path);
+  const std::string space_name =
+      parsed.count("space") ? parsed["space"].as<std::string>() : arch.space;
+  const nas::SearchSpace space = nas::load_space(space_name, config_dir);
+  try {
+    nas::validate(arch, space);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(path + ": " + e.what());
+  }
+
+  std::optional<nas::Constraints> constraints;
+  if (parsed.count("board"))
+    constraints = nas::Constraints::for_board(
+        memory::load_board(parsed["board"].as<std::string>(), config_dir));
+  nlohmann::json report = cost_report(arch, space, constraints);
+  report["arch"] = nas::arch_to_json(arch);
+
+  if (parsed.count("json")) {
+    std::printf("%s\n", report.dump(2).c_str());
+    return 0;
+  }
+  std::printf("%s\n", arch.summary().c_str());
+  std::printf("%-22s %-18s %-14s %-14s %12s %10s %10s\n", "layer", "type", "in", "out", "MACs",
+              "params", "SRAM");
+  for (const auto& l : report["layers"]) {
+    const auto shape = [](const nlohmann::json& s) {
+      return std::to_string(s[0].get<int>()) + "x" + std::to_string(s[1].get<int>()) + "x" +
+             std::to_string(s[2].get<int>());
+    };
+    std::printf("%-22s %-18s %-14s %-14s %12lld %10lld %10s\n",
+                l["name"].get<std::string>().c_str(), l["type"].get<std::string>().c_str(),
+                shape(l["in_shape"]).c_str(), shape(l["out_shape"]).c_str(),
+                static_cast<long long>(l["macs"].get<int64_t>()),
+                static_cast<long long>(l["params"].get<int64_t>()),
+                format_byte_size(l["sram_bytes"].get<int64_t>()).c_str());
+  }
+  std::printf("\nMACs %lld  params %lld  Flash %s\n",
+              static_cast<long long>(report["macs"].get<int64_t>()),
+              static_cast<long long>(report["params"].get<int64_t>()),
+              format_byte_size(report["flash_bytes"].get<int64_t>()).c_str());
+  std::printf("SRAM %s scheduled (%s placement; live-set lower bound %s; naive in+out %s)\n",
+              format_byte_size(report["sram_bytes"].get<int64_t>()).c_str(),
+              report["sram_placement"].get<std::string>().c_str(),
+              format_byte_size(report["sram_lower_bound"].get<int64_t>()).c_str(),
+              format_byte_size(report["sram_bytes_naive"].get<int64_t>()).c_str());
+  if (constraints)
+    std::printf("Board: %s\n",
+                report["fits"].get<bool>()
+                    ? ("fits (" + constraints->describe() + ")").c_str()
+                    : ("does not fit: " + report["violation"].get<std::string>()).c_str());
+  return 0;
+}
+
+}  // namespace tinynas::cli

@@ -1,0 +1,72 @@
+// tinynas: neural-architecture search for microcontrollers. Dispatches to the subcommands and maps
+// errors to exit codes: 2 for bad usage or input, 1 for runtime failures, never a crash.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <stdexcept>
+#include <string>
+
+#include "cli/commands.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "tinynas " TINYNAS_VERSION
+    ": find the most accurate network that fits a microcontroller\n"
+    "\n"
+    "usage: tinynas <command> [options]    (tinynas <command> --help for its options)\n"
+    "\n"
+    "commands:\n"
+    "  search   rank (resolution, width) sub-spaces, then evolve the best sub-net in the best one\n"
+    "  space    rank the (resolution, width) sub-spaces only\n"
+    "  evolve   evolutionary search in one (resolution, width) sub-space\n"
+    "  cost     MACs, params, Flash and scheduled SRAM of an arch JSON\n"
+    "\n"
+    "example:\n"
+    "  tinynas search --sram 320K --flash 1M\n";
+
+int dispatch(int argc, char** argv) {
+  using tinynas::cli::SearchMode;
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  const std::string command = argv[1];
+  if (command == "-h" || command == "--help" || command == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (command == "--version") {
+    std::printf("tinynas %s\n", TINYNAS_VERSION);
+    return 0;
+  }
+  if (command == "search")
+    return tinynas::cli::search_command(argc - 1, argv + 1, SearchMode::kSearch);
+  if (command == "space")
+    return tinynas::cli::search_command(argc - 1, argv + 1, SearchMode::kSpace);
+  if (command == "evolve")
+    return tinynas::cli::search_command(argc - 1, argv + 1, SearchMode::kEvolve);
+  if (command == "cost") return tinynas::cli::cost_command(argc - 1, argv + 1);
+  throw std::invalid_argument("unknown command '" + command +
+                              "' (commands: search, space, evolve, cost; see tinynas --help)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Logs go to stderr so stdout stays clean for results (tinynas cost --json | jq).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("tinynas"));
+  spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
+  try {
+    return dispatch(argc, argv);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "tinynas: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tinynas: failed: %s\n", e.what());
+    return 1;
+  }
+}

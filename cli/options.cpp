@@ -1,0 +1,90 @@
+#include "cli/options.h"
+
+#include <stdexcept>
+
+#include "memory_model/byte_size.h"
+
+namespace tinynas::cli {
+
+void add_search_options(cxxopts::Options& options) {
+  options.add_options()("config", "experiment JSON; flags override its values",
+                        cxxopts::value<std::string>())(
+      "space", "search space: a name under configs/spaces/ or a .json path",
+      cxxopts::value<std::string>())(
+      "board", "target board under configs/boards/ (stm32f746, stm32f412, stm32h743, nrf52840)",
+      cxxopts::value<std::string>())("sram", "SRAM size, overriding the board's (e.g. 320K)",
+                                     cxxopts::value<std::string>())(
+      "flash", "Flash size, overriding the board's (e.g. 1M)", cxxopts::value<std::string>())(
+      "samples", "sub-nets sampled per (R, W) sub-space", cxxopts::value<int>())(
+      "population", "evolution population", cxxopts::value<int>())(
+      "generations", "evolution generations", cxxopts::value<int>())(
+      "seed", "random seed (runs are deterministic for a seed)", cxxopts::value<int64_t>())(
+      "threads", "worker threads (0 = all cores)", cxxopts::value<int>())(
+      "out", "output folder (default runs/<timestamp>)", cxxopts::value<std::string>())(
+      "config-dir", "folder holding spaces/ and boards/", cxxopts::value<std::string>())(
+      "v,verbose", "more log output")("quiet", "no progress and no log output below warnings")(
+      "h,help", "show this help");
+}
+
+cxxopts::ParseResult parse_or_throw(cxxopts::Options& options, int argc, char** argv) {
+  try {
+    return options.parse(argc, argv);
+  } catch (const cxxopts::exceptions::exception& e) {
+    throw std::invalid_argument(e.what());
+  }
+}
+
+namespace {
+
+int64_t size_option(const cxxopts::ParseResult& parsed, const std::string& name) {
+  try {
+    return memory::parse_byte_size(parsed[name].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument("--" + name + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+Settings settings_from_options(const cxxopts::ParseResult& parsed) {
+  Settings s;
+  if (parsed.count("config")) apply_experiment_file(parsed["config"].as<std::string>(), s);
+  if (parsed.count("space")) s.space = parsed["space"].as<std::string>();
+  if (parsed.count("board")) s.board = parsed["board"].as<std::string>();
+  if (parsed.count("sram")) s.sram_bytes = size_option(parsed, "sram");
+  if (parsed.count("flash")) s.flash_bytes = size_option(parsed, "flash");
+  if (parsed.count("samples")) {
+    s.space_optimizer.samples_per_space = parsed["samples"].as<int>();
+    if (s.space_optimizer.samples_per_space < 1)
+      throw std::invalid_argument("--samples must be at least 1");
+  }
+  if (parsed.count("population")) {
+    s.evolution.population = parsed["population"].as<int>();
+    if (s.evolution.population < 2) throw std::invalid_argument("--population must be at least 2");
+  }
+  if (parsed.count("generations")) {
+    s.evolution.generations = parsed["generations"].as<int>();
+    if (s.evolution.generations < 0) throw std::invalid_argument("--generations must be >= 0");
+  }
+  if (parsed.count("seed")) {
+    const int64_t seed = parsed["seed"].as<int64_t>();
+    if (seed < 0) throw std::invalid_argument("--seed must be >= 0");
+    s.seed = static_cast<uint64_t>(seed);
+  }
+  if (parsed.count("threads")) {
+    s.threads = parsed["threads"].as<int>();
+    if (s.threads < 0) throw std::invalid_argument("--threads must be >= 0 (0 = all cores)");
+  }
+  if (parsed.count("out")) s.out = parsed["out"].as<std::string>();
+  return s;
+}
+
+CommonFlags common_flags(const cxxopts::ParseResult& parsed) {
+  CommonFlags f;
+  if (parsed.count("config-dir")) f.config_dir = parsed["config-dir"].as<std::string>();
+  f.verbose = parsed.count("verbose") > 0;
+  f.quiet = parsed.count("quiet") > 0;
+  return f;
+}
+
+}  // namespace tinynas::cli

@@ -1,0 +1,26 @@
+// Command-line options shared by the search-type commands (search, space, evolve) and their
+// translation into Settings: flags override the --config file, which overrides the defaults.
+#pragma once
+
+#include <cxxopts.hpp>
+#include <string>
+
+#include "cli/settings.h"
+
+namespace tinynas::cli {
+
+struct CommonFlags {
+  std::string config_dir;
+  bool verbose = false;
+  bool quiet = false;
+};
+
+void add_search_options(cxxopts::Options& options);
+// Throws std::invalid_argument naming the option on bad values.
+Settings settings_from_options(const cxxopts::ParseResult& parsed);
+CommonFlags common_flags(const cxxopts::ParseResult& parsed);
+
+// Parses argv with cxxopts, turning its exceptions into std::invalid_argument.
+cxxopts::ParseResult parse_or_throw(cxxopts::Options& options, int argc, char** argv);
+
+}  // namespace tinynas::cli

@@ -1,0 +1,80 @@
+#include "cli/run_context.h"
+
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <system_error>
+
+#include "memory_model/byte_size.h"
+#include "nas/arch_cost.h"
+#include "nas/sampling.h"
+
+namespace tinynas::cli {
+namespace fs = std::filesystem;
+
+RunContext make_run_context(const Settings& settings, const std::string& config_dir, bool quiet) {
+  RunContext c;
+  c.settings = settings;
+  c.config_dir = config_dir;
+  c.quiet = quiet;
+  c.space = nas::load_space(settings.space, config_dir);
+  c.board = memory::load_board(settings.board, config_dir);
+  if (settings.sram_bytes) c.board.sram_bytes = *settings.sram_bytes;
+  if (settings.flash_bytes) c.board.flash_bytes = *settings.flash_bytes;
+  c.constraints = nas::Constraints::for_board(c.board);
+  if (c.constraints.sram_budget() <= 0)
+    throw std::invalid_argument(
+        "--sram " + memory::format_byte_size(c.board.sram_bytes) +
+        " leaves nothing for the model: board '" + c.board.name + "' reserves " +
+        memory::format_byte_size(c.board.reserved_sram_bytes) + " of SRAM for stack and runtime");
+  if (c.constraints.flash_budget() <= 0)
+    throw std::invalid_argument(
+        "--flash " + memory::format_byte_size(c.board.flash_bytes) +
+        " leaves nothing for the model: board '" + c.board.name + "' reserves " +
+        memory::format_byte_size(c.board.reserved_flash_bytes) + " of Flash for code and runtime");
+  return c;
+}
+
+std::string prepare_output_dir(const std::string& requested) {
+  std::string dir = requested;
+  if (dir.empty()) {
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
+    dir = std::string("runs/") + stamp;
+  }
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir))
+    throw std::invalid_argument("--out '" + dir +
+                                "' cannot be created: " + (ec ? ec.message() : "not a directory"));
+  const fs::path probe = fs::path(dir) / ".tinynas-write-test";
+  {
+    std::ofstream out(probe);
+    if (!out || !(out << "ok")) throw std::invalid_argument("--out '" + dir + "' is not writable");
+  }
+  fs::remove(probe, ec);
+  return dir;
+}
+
+void require_feasible(const RunContext& c) {
+  const nas::Arch smallest =
+      nas::smallest_arch(c.space, c.space.resolutions.front(), c.space.width_mults.front());
+  nas::CostModel model(c.space);
+  const nas::ArchCost cost = model.evaluate(smallest);
+  if (c.constraints.fits(cost)) return;
+  throw std::invalid_argument(
+      "no sub-net of space '" + c.space.name + "' can meet " + c.constraints.describe() +
+      ": even the smallest one (" + smallest.summary() + ") needs SRAM " +
+      memory::format_byte_size(cost.sram_bytes) + " + " +
+      memory::format_byte_size(c.constraints.reserved_sram_bytes) + " reserved = " +
+      memory::format_byte_size(cost.sram_bytes + c.constraints.reserved_sram_bytes) +
+      " and Flash " + memory::format_byte_size(cost.flash_bytes) + " + " +
+      memory::format_byte_size(c.constraints.reserved_flash_bytes) + " reserved = " +
+      memory::format_byte_size(cost.flash_bytes + c.constraints.reserved_flash_bytes));
+}
+
+}  // namespace tinynas::cli

@@ -1,0 +1,288 @@
+// tinynas search / space / evolve: the TinyNAS pipeline from the command line.
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+
+#include "cli/commands.h"
+#include "cli/config_dir.h"
+#include "cli/cost_report.h"
+#include "cli/options.h"
+#include "cli/plots.h"
+#include "cli/progress.h"
+#include "cli/reports.h"
+#include "cli/run_context.h"
+#include "memory_model/board.h"
+#include "memory_model/byte_size.h"
+#include "nas/arch_cost.h"
+#include "nas/evolution.h"
+#include "nas/fitness.h"
+#include "nas/sampling.h"
+#include "nas/space_optimizer.h"
+
+namespace tinynas::cli {
+namespace {
+
+using memory::format_byte_size;
+
+const char* mode_name(SearchMode mode) {
+  switch (mode) {
+    case SearchMode::kSearch:
+      return "search";
+    case SearchMode::kSpace:
+      return "space";
+    case SearchMode::kEvolve:
+      return "evolve";
+  }
+  return "?";
+}
+
+const char* mode_help(SearchMode mode) {
+  switch (mode) {
+    case SearchMode::kSearch:
+      return "Find the best sub-net that fits the board: rank the (resolution, width) sub-spaces "
+             "by the FLOPs CDF of the sub-nets that fit, then run evolution in the best one.";
+    case SearchMode::kSpace:
+      return "Rank the (resolution, width) sub-spaces of a search space by the FLOPs CDF of the "
+             "sub-nets that fit the board (TinyNAS search-space optimisation).";
+    case SearchMode::kEvolve:
+      return "Evolutionary search in one (resolution, width) sub-space.";
+  }
+  return "";
+}
+
+std::string mmacs(double macs) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2fM", macs / 1e6);
+  return text;
+}
+
+std::string subspace_label(int resolution, double width) {
+  char text[48];
+  std::snprintf(text, sizeof text, "R%d W%.1f", resolution, width);
+  return text;
+}
+
+void report_plot(const PlotResult& plot) {
+  if (plot.ok)
+    spdlog::info("plot: {}", plot.png_path);
+  else if (plot.skipped)
+    spdlog::info("plot skipped: {}", plot.message);
+  else
+    spdlog::warn("plot not written: {}", plot.message);
+}
+
+std::vector<nas::SubspaceStats> run_space_optimizer(const RunContext& c) {
+  nas::SpaceOptimizerOptions options = c.settings.space_optimizer;
+  options.seed = c.settings.seed;
+  options.threads = c.settings.threads;
+  const int64_t total =
+      static_cast<int64_t>(c.space.resolutions.size() * c.space.width_mults.size()) *
+      options.samples_per_space;
+  spdlog::info("space optimiser: {} sub-spaces x {} samples", total / options.samples_per_space,
+               options.samples_per_space);
+  Progress progress("space optimiser", total, !c.quiet);
+  auto ranking = nas::rank_subspaces(c.space, c.constraints, options,
+                                     [&](int64_t done, int64_t) { progress.update(done); });
+  progress.finish();
+
+  write_space_ranking_csv(c.out_dir + "/space_ranking.csv", ranking);
+  write_flops_cdf_csv(c.out_dir + "/flops_cdf.csv", ranking, c.settings.plot_top_spaces);
+
+  std::vector<CdfSeries> series;
+  for (size_t i = 0; i < ranking.size() && i < static_cast<size_t>(c.settings.plot_top_spaces);
+       ++i) {
+    if (ranking[i].satisfying == 0) break;
+    CdfSeries s;
+    s.label = subspace_label(ranking[i].resolution, ranking[i].width_mult);
+    for (int64_t m : ranking[i].satisfying_macs)
+      s.sorted_mmacs.push_back(static_cast<double>(m) / 1e6);
+    series.push_back(std::move(s));
+  }
+  if (!series.empty()) report_plot(plot_flops_cdf(c.out_dir, series));
+
+  std::printf("\nSub-spaces ranked by mean MACs of the sub-nets that fit (%s):\n",
+              c.constraints.describe().c_str());
+  std::printf("  %4s  %-10s  %9s  %10s  %10s  %10s  %10s\n", "rank", "space", "fit", "mean", "p10",
+              "p50", "p90");
+  for (size_t i = 0; i < ranking.size() && i < 10; ++i) {
+    const auto& s = ranking[i];
+    std::printf("  %4zu  %-10s  %8.1f%%  %10s  %10s  %10s  %10s\n", i + 1,
+                subspace_label(s.resolution, s.width_mult).c_str(), 100.0 * s.satisfying_fraction(),
+                mmacs(s.mean_macs).c_str(), mmacs(double(s.p10_macs)).c_str(),
+                mmacs(double(s.p50_macs)).c_str(), mmacs(double(s.p90_macs)).c_str());
+  }
+  return ranking;
+}
+
+// MobileNetV2 of the same budget: the fitting (R, W) member of the mbv2 family with the most MACs,
+// on the searched space's resolution and width grids. Empty when none fits.
+std::optional<nas::Arch> mobilenet_v2_baseline(const RunContext& c, nas::SearchSpace& mbv2) {
+  try {
+    mbv2 = nas::load_space("mbv2", c.config_dir);
+  } catch (const std::exception& e) {
+    spdlog::warn("no MobileNetV2 baseline: {}", e.what());
+    return std::nullopt;
+  }
+  mbv2.num_classes = c.space.num_classes;
+  mbv2.stem_stride = c.space.stem_stride;
+  nas::CostModel model(mbv2);
+  std::optional<nas::Arch> best;
+  int64_t best_macs = -1;
+  for (int r : c.space.resolutions)
+    for (double w : c.space.width_mults) {
+      const nas::Arch arch = nas::largest_arch(mbv2, r, w);
+      const nas::ArchCost cost = model.evaluate(arch);
+      if (c.constraints.fits(cost) && cost.macs > best_macs) {
+        best = arch;
+        best_macs = cost.macs;
+      }
+    }
+  return best;
+}
+
+std::vector<int64_t> block_peaks(const nas::Arch& arch, const nas::SearchSpace& space) {
+  std::vector<int64_t> peaks;
+  for (const BlockMemory& b : block_memory(arch, space)) peaks.push_back(b.peak_bytes);
+  return peaks;
+}
+
+void plot_winner_memory(const RunContext& c, const nas::Arch& winner) {
+  const std::string label = "tinynas " + subspace_label(winner.resolution, winner.width_mult);
+  nas::SearchSpace mbv2;
+  const auto baseline = mobilenet_v2_baseline(c, mbv2);
+  report_plot(plot_block_memory(
+      c.out_dir, label, block_peaks(winner, c.space),
+      baseline ? "MobileNetV2 " + subspace_label(baseline->resolution, baseline->width_mult) : "",
+      baseline ? block_peaks(*baseline, mbv2) : std::vector<int64_t>{},
+      c.constraints.sram_budget()));
+}
+
+}  // namespace
+
+int search_command(int argc, char** argv, SearchMode mode) {
+  cxxopts::Options options(std::string("tinynas ") + mode_name(mode), mode_help(mode));
+  add_search_options(options);
+  if (mode == SearchMode::kEvolve)
+    options.add_options()("resolution", "input resolution of the sub-space", cxxopts::value<int>())(
+        "width", "width multiplier of the sub-space", cxxopts::value<double>());
+  const cxxopts::ParseResult parsed = parse_or_throw(options, argc, argv);
+  if (parsed.count("help")) {
+    std::printf("%s\n", options.help().c_str());
+    return 0;
+  }
+  if (!parsed.unmatched().empty())
+    throw std::invalid_argument("unexpected argument '" + parsed.unmatched().front() + "'");
+  const CommonFlags flags = common_flags(parsed);
+  spdlog::set_level(flags.quiet     ? spdlog::level::warn
+                    : flags.verbose ? spdlog::level::debug
+                                    : spdlog::level::info);
+
+  Settings settings = settings_from_options(parsed);
+  if (mode == SearchMode::kEvolve) {
+    if (!parsed.count("resolution") || !parsed.count("width"))
+      throw std::invalid_argument(
+          "tinynas evolve needs --resolution and --width (the sub-space to search; "
+          "`tinynas space` ranks them)");
+    settings.resolution = parsed["resolution"].as<int>();
+    settings.width_mult = parsed["width"].as<double>();
+    if (*settings.resolution <= 0) throw std::invalid_argument("--resolution must be positive");
+    if (!(*settings.width_mult > 0 && *settings.width_mult <= 4))
+      throw std::invalid_argument("--width must be in (0, 4]");
+  }
+
+  RunContext c = make_run_context(settings, find_config_dir(flags.config_dir), flags.quiet);
+  require_feasible(c);
+  c.out_dir = prepare_output_dir(settings.out);
+  const auto started = std::chrono::steady_clock::now();
+  spdlog::info("space '{}', board '{}': {}; output in {}", c.space.name, c.board.name,
+               c.constraints.describe(), c.out_dir);
+
+  nlohmann::json result = {{"command", mode_name(mode)},
+                           {"tinynas_version", TINYNAS_VERSION},
+                           {"board", memory::board_to_json(c.board)},
+                           {"constraints",
+                            {{"sram_bytes", c.constraints.sram_bytes},
+                             {"flash_bytes", c.constraints.flash_bytes},
+                             {"reserved_sram_bytes", c.constraints.reserved_sram_bytes},
+                             {"reserved_flash_bytes", c.constraints.reserved_flash_bytes}}},
+                           {"settings", settings_to_json(c.settings)}};
+
+  int resolution = settings.resolution.value_or(0);
+  double width = settings.width_mult.value_or(0);
+  nlohmann::json space_json = {{"name", c.space.name}};
+  if (mode != SearchMode::kEvolve) {
+    const auto ranking = run_space_optimizer(c);
+    const nas::SubspaceStats& chosen = ranking.front();
+    if (chosen.satisfying == 0)
+      throw std::invalid_argument(
+          "none of the " + std::to_string(chosen.sampled) +
+          " sub-nets sampled per sub-space fits " + c.constraints.describe() +
+          " (the smallest sub-net does): try more --samples or a larger budget");
+    resolution = chosen.resolution;
+    width = chosen.width_mult;
+    space_json.update(subspace_json(chosen));
+    std::printf("\nChosen sub-space: %s (%.1f%% of its sub-nets fit, mean %s MACs)\n",
+                subspace_label(resolution, width).c_str(), 100 * chosen.satisfying_fraction(),
+                mmacs(chosen.mean_macs).c_str());
+  } else {
+    space_json["resolution"] = resolution;
+    space_json["width_mult"] = width;
+  }
+  result["space"] = space_json;
+
+  if (mode != SearchMode::kSpace) {
+    nas::EvolutionOptions evolution = c.settings.evolution;
+    evolution.seed = c.settings.seed;
+    nas::FlopsProxyFitness fitness;
+    spdlog::info("evolution in {}: population {}, {} generations, fitness {}",
+                 subspace_label(resolution, width), evolution.population, evolution.generations,
+                 fitness.kind());
+    Progress progress("evolution", evolution.generations, !c.quiet);
+    const nas::EvolutionResult evolved =
+        nas::evolve(c.space, {resolution}, width, c.constraints, fitness, evolution,
+                    [&](int done, int) { progress.update(done); });
+    progress.finish();
+    write_evolution_csv(c.out_dir + "/evolution.csv", evolved.history);
+    std::vector<EvolutionRow> points;
+    for (const auto& g : evolved.history)
+      points.push_back({g.generation, g.best_fitness, g.mean_fitness});
+    if (!points.empty())
+      report_plot(plot_evolution(c.out_dir, points, fitness.kind() + " (MMACs)"));
+
+    const nas::Arch& winner = evolved.best.arch;
+    const nlohmann::json cost = cost_report(winner, c.space, c.constraints);
+    result["arch"] = nas::arch_to_json(winner);
+    result["cost"] = cost;
+    result["fitness"] = evolved.best.fitness;
+    result["fitness_kind"] = fitness.kind();
+    result["evolution"] = {{"evaluated", evolved.evaluated},
+                           {"generations", evolution.generations}};
+    write_json(c.out_dir + "/arch.json", nas::arch_to_json(winner));
+    plot_winner_memory(c, winner);
+
+    std::printf("\nWinner (%s fitness %.3f):\n  %s\n", fitness.kind().c_str(), evolved.best.fitness,
+                winner.summary().c_str());
+    std::printf("  MACs %s, params %.3fM\n", mmacs(double(evolved.best.cost.macs)).c_str(),
+                double(evolved.best.cost.params) / 1e6);
+    std::printf("  SRAM %s arena (+%s reserved) of %s; naive in+out rule %s; lower bound %s\n",
+                format_byte_size(evolved.best.cost.sram_bytes).c_str(),
+                format_byte_size(c.constraints.reserved_sram_bytes).c_str(),
+                format_byte_size(c.constraints.sram_bytes).c_str(),
+                format_byte_size(cost["sram_bytes_naive"].get<int64_t>()).c_str(),
+                format_byte_size(cost["sram_lower_bound"].get<int64_t>()).c_str());
+    std::printf("  Flash %s (+%s reserved) of %s\n",
+                format_byte_size(evolved.best.cost.flash_bytes).c_str(),
+                format_byte_size(c.constraints.reserved_flash_bytes).c_str(),
+                format_byte_size(c.constraints.flash_bytes).c_str());
+  }
+
+  write_json(c.out_dir + "/result.json", result);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf("\nResults in %s (%.1f s)\n", c.out_dir.c_str(), seconds);
+  return 0;
+}
+
+}  // namespace tinynas::cli

@@ -1,0 +1,254 @@
+// The tinynas executable end to end: every bad input of the foundation issue gets a clear message
+// on stderr naming the problem and exit code 2; good runs write the contract's files and are
+// deterministic for a seed.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/process.h"
+
+namespace tinynas::cli {
+namespace {
+namespace fs = std::filesystem;
+
+const std::string kTinynas = TINYNAS_EXECUTABLE;
+const std::string kConfigs = TINYNAS_TEST_CONFIG_DIR;
+
+ProcessResult tinynas(std::vector<std::string> args) {
+  args.insert(args.begin(), kTinynas);
+  ProcessOptions options;
+  options.timeout_s = 120;
+  return run_process(args, options);
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() /
+            ("tinynas-cli-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
+  std::string file(const std::string& name, const std::string& text) const {
+    const fs::path p = path_ / name;
+    std::ofstream(p) << text;
+    return p.string();
+  }
+
+ private:
+  static inline int counter_ = 0;
+  fs::path path_;
+};
+
+// A bad input: exit 2, no crash, and stderr says what is wrong.
+void expect_bad_input(const std::vector<std::string>& args, const std::string& message) {
+  const ProcessResult r = tinynas(args);
+  std::string joined;
+  for (const auto& a : args) joined += a + " ";
+  EXPECT_EQ(r.exit_code, 2) << joined << "\nstderr: " << r.err;
+  EXPECT_NE(r.err.find(message), std::string::npos)
+      << joined << "\nexpected '" << message << "' in stderr: " << r.err;
+}
+
+TEST(CliBadInputTest, SramZero) {
+  expect_bad_input({"search", "--sram", "0"}, "invalid size '0'");
+}
+TEST(CliBadInputTest, SramNotANumber) {
+  expect_bad_input({"search", "--sram", "abc"}, "invalid size 'abc'");
+}
+TEST(CliBadInputTest, SramUnknownSuffix) {
+  expect_bad_input({"search", "--sram", "320Q"}, "unknown suffix 'Q'");
+}
+TEST(CliBadInputTest, FlashNegative) {
+  expect_bad_input({"search", "--flash=-1"}, "sizes cannot be negative");
+  expect_bad_input({"search", "--flash", "-1"}, "--flash");
+}
+TEST(CliBadInputTest, UnknownBoard) {
+  expect_bad_input({"search", "--board", "stm32f999"}, "unknown board 'stm32f999'");
+}
+TEST(CliBadInputTest, UnknownCommandAndOption) {
+  expect_bad_input({"serch"}, "unknown command 'serch'");
+  expect_bad_input({"search", "--srma", "1K"}, "srma");
+}
+
+TEST(CliBadInputTest, ConfigSyntaxErrorGivesLineAndColumn) {
+  TempDir dir;
+  const std::string config =
+      dir.file("bad.json", "{\n  \"space\": \"mcunet\",\n  \"seed\": ,\n}\n");
+  expect_bad_input({"search", "--config", config}, config + ":3:11: JSON syntax error");
+}
+
+TEST(CliBadInputTest, ConfigUnknownKey) {
+  TempDir dir;
+  const std::string config = dir.file("typo.json", R"({"space": "mcunet", "generation": 5})");
+  expect_bad_input({"search", "--config", config}, "unknown key 'generation'");
+  const std::string nested = dir.file("typo2.json", R"({"evolution": {"populaton": 10}})");
+  expect_bad_input({"search", "--config", nested}, "unknown key 'populaton'");
+}
+
+class CliArchTest : public ::testing::Test {
+ protected:
+  nlohmann::json in2() const {
+    return nlohmann::json::parse(read_file(kConfigs + "/archs/mcunet-in2.json"));
+  }
+  std::string write(const nlohmann::json& arch) const {
+    return dir_.file("arch.json", arch.dump());
+  }
+  TempDir dir_;
+};
+
+TEST_F(CliArchTest, KernelFour) {
+  nlohmann::json a = in2();
+  a["stages"][1]["kernel"][0] = 4;
+  expect_bad_input({"cost", write(a)}, "stages[1].kernel[0] is 4, expected one of {3, 5, 7}");
+}
+
+TEST_F(CliArchTest, WrongStageCount) {
+  nlohmann::json a = in2();
+  a["stages"].erase(5);
+  expect_bad_input({"cost", write(a)}, "'stages' has 5 entries but space 'mcunet' has 6 stages");
+}
+
+TEST_F(CliArchTest, DepthFive) {
+  nlohmann::json a = in2();
+  for (const char* key : {"kernel", "expand"}) a["stages"][0][key].push_back(3);
+  expect_bad_input({"cost", write(a)}, "stages[0] has depth 5, expected one of {2, 3, 4}");
+}
+
+TEST_F(CliArchTest, ArchOfAnotherSpace) {
+  expect_bad_input({"cost", write(in2()), "--space", "mbv2"},
+                   "belongs to space 'mcunet', not to space 'mbv2'");
+}
+
+TEST_F(CliArchTest, MissingArchFile) {
+  expect_bad_input({"cost", (dir_.path() / "nope.json").string()}, "cannot open");
+}
+
+TEST(CliBadInputTest, ImpossibleBudgetNamesTheSmallestSubNet) {
+  const ProcessResult r = tinynas({"search", "--sram", "24K", "--flash", "1M"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("even the smallest one (R48 W0.2"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("needs SRAM"), std::string::npos) << r.err;
+}
+
+TEST(CliBadInputTest, UnwritableOut) {
+  TempDir dir;
+  const std::string file = dir.file("a-file", "x");
+  expect_bad_input({"search", "--samples", "5", "--out", file + "/sub"},
+                   "--out '" + file + "/sub'");
+}
+
+TEST(CliTest, HelpOnEveryCommand) {
+  for (const char* command : {"search", "space", "evolve", "cost"}) {
+    const ProcessResult r = tinynas({command, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << command;
+    EXPECT_NE(r.out.find(std::string("tinynas ") + command), std::string::npos) << r.out;
+  }
+  EXPECT_EQ(tinynas({"--help"}).exit_code, 0);
+  EXPECT_EQ(tinynas({}).exit_code, 2);
+}
+
+TEST(CliTest, CostJsonFollowsTheContract) {
+  const ProcessResult r =
+      tinynas({"cost", kConfigs + "/archs/mcunet-in2.json", "--json", "--board", "stm32f746"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["macs"], 67287200);
+  EXPECT_EQ(j["sram_bytes_naive"], 332800);
+  for (const char* key : {"params", "flash_bytes", "sram_bytes", "layers", "blocks", "fits"})
+    EXPECT_TRUE(j.contains(key)) << key;
+  EXPECT_LE(j["sram_lower_bound"].get<int64_t>(), j["sram_bytes"].get<int64_t>());
+  const nlohmann::json& layer = j["layers"][0];
+  for (const char* key : {"name", "type", "in_shape", "out_shape", "macs", "params", "sram_bytes"})
+    EXPECT_TRUE(layer.contains(key)) << key;
+  EXPECT_EQ(layer["name"], "stem");
+  EXPECT_EQ(layer["in_shape"], nlohmann::json({160, 160, 3}));
+}
+
+class CliSearchTest : public ::testing::Test {
+ protected:
+  ProcessResult search(const std::string& out, const std::string& seed) {
+    return tinynas({"search", "--sram", "256K", "--flash", "1M", "--samples", "60", "--generations",
+                    "8", "--population", "30", "--seed", seed, "--quiet", "--out",
+                    (dir_.path() / out).string()});
+  }
+  nlohmann::json result(const std::string& out) {
+    return nlohmann::json::parse(read_file(dir_.path() / out / "result.json"));
+  }
+  TempDir dir_;
+};
+
+TEST_F(CliSearchTest, WritesTheContractFiles) {
+  const ProcessResult r = search("a", "1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = result("a");
+  EXPECT_EQ(j["fitness_kind"], "flops_proxy");
+  EXPECT_TRUE(j["space"].contains("resolution"));
+  EXPECT_TRUE(j["space"].contains("width_mult"));
+  EXPECT_EQ(j["arch"]["resolution"], j["space"]["resolution"]);
+  EXPECT_TRUE(j["cost"]["fits"].get<bool>());
+  EXPECT_LE(j["cost"]["sram_total_bytes"].get<int64_t>(), 256 * 1024);
+  EXPECT_DOUBLE_EQ(j["fitness"].get<double>(), j["cost"]["macs"].get<double>() / 1e6);
+  const std::string ranking = read_file(dir_.path() / "a" / "space_ranking.csv");
+  EXPECT_EQ(ranking.rfind("rank,resolution,width_mult,sampled,satisfying", 0), 0u);
+  EXPECT_EQ(std::count(ranking.begin(), ranking.end(), '\n'), 1 + 108);
+  const std::string evolution = read_file(dir_.path() / "a" / "evolution.csv");
+  EXPECT_EQ(std::count(evolution.begin(), evolution.end(), '\n'), 1 + 8);
+  EXPECT_TRUE(fs::exists(dir_.path() / "a" / "flops_cdf.csv"));
+  EXPECT_TRUE(fs::exists(dir_.path() / "a" / "arch.json"));
+  // The winner's arch file is accepted by tinynas cost and prices the same.
+  const ProcessResult cost =
+      tinynas({"cost", (dir_.path() / "a" / "arch.json").string(), "--json"});
+  ASSERT_EQ(cost.exit_code, 0) << cost.err;
+  EXPECT_EQ(nlohmann::json::parse(cost.out)["sram_bytes"], j["cost"]["sram_bytes"]);
+}
+
+TEST_F(CliSearchTest, DeterministicForASeed) {
+  ASSERT_EQ(search("a", "7").exit_code, 0);
+  ASSERT_EQ(search("b", "7").exit_code, 0);
+  ASSERT_EQ(search("c", "8").exit_code, 0);
+  EXPECT_EQ(result("a"), result("b"));
+  EXPECT_EQ(read_file(dir_.path() / "a" / "evolution.csv"),
+            read_file(dir_.path() / "b" / "evolution.csv"));
+  EXPECT_NE(read_file(dir_.path() / "a" / "space_ranking.csv"),
+            read_file(dir_.path() / "c" / "space_ranking.csv"));
+}
+
+TEST_F(CliSearchTest, ConfigFileAndFlagOverride) {
+  const std::string config = dir_.file(
+      "exp.json", R"({"space": "cifar", "board": "stm32f412", "sram": "64K", "flash": "256K",
+                      "space_optimizer": {"samples": 40}, "evolution": {"generations": 3}})");
+  const ProcessResult r = tinynas({"space", "--config", config, "--flash", "512K", "--quiet",
+                                   "--out", (dir_.path() / "s").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = result("s");
+  EXPECT_EQ(j["space"]["name"], "cifar");
+  EXPECT_EQ(j["constraints"]["sram_bytes"], 64 * 1024);
+  EXPECT_EQ(j["constraints"]["flash_bytes"], 512 * 1024);  // the flag wins over the file
+  EXPECT_EQ(j["space"]["sampled"], 40);
+  EXPECT_FALSE(j.contains("arch"));  // tinynas space does not evolve
+}
+
+TEST_F(CliSearchTest, EvolveNeedsASubSpace) {
+  expect_bad_input({"evolve", "--generations", "2"}, "--resolution and --width");
+  const ProcessResult r =
+      tinynas({"evolve", "--resolution", "160", "--width", "0.5", "--generations", "3", "--quiet",
+               "--out", (dir_.path() / "e").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(result("e")["arch"]["resolution"], 160);
+}
+
+}  // namespace
+}  // namespace tinynas::cli
