@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "memory_model/json_reader.h"
+#include "util/json_reader.h"
 #include "nas/arch_cost.h"
 #include "nas/random.h"
 #include "nas/sampling.h"
@@ -21,7 +21,7 @@ const std::string kConfigs = TINYNAS_BENCH_CONFIG_DIR;
 void BM_CostMcunetIn2(benchmark::State& state) {
   const SearchSpace space = load_space("mcunet", kConfigs);
   const Arch arch =
-      arch_from_json(memory::read_json_file(kConfigs + "/archs/mcunet-in2.json"), "mcunet-in2");
+      arch_from_json(util::read_json_file(kConfigs + "/archs/mcunet-in2.json"), "mcunet-in2");
   CostModel model(space);
   for (auto _ : state) benchmark::DoNotOptimize(model.evaluate(arch));
   state.counters["archs/s"] =

@@ -7,14 +7,14 @@
 #include "cli/cost_report.h"
 #include "cli/options.h"
 #include "memory_model/board.h"
-#include "memory_model/byte_size.h"
-#include "memory_model/json_reader.h"
 #include "nas/arch.h"
 #include "nas/constraints.h"
+#include "util/byte_size.h"
+#include "util/json_reader.h"
 
 namespace tinynas::cli {
 
-using memory::format_byte_size;
+using util::format_byte_size;
 
 int cost_command(int argc, char** argv) {
   cxxopts::Options options("tinynas cost",
@@ -40,7 +40,7 @@ int cost_command(int argc, char** argv) {
   const std::string config_dir =
       find_config_dir(parsed.count("config-dir") ? parsed["config-dir"].as<std::string>() : "");
   const std::string path = parsed["arch"].as<std::string>();
-  const nas::Arch arch = nas::arch_from_json(memory::read_json_file(path), path);
+  const nas::Arch arch = nas::arch_from_json(util::read_json_file(path), path);
   const std::string space_name =
       parsed.count("space") ? parsed["space"].as<std::string>() : arch.space;
   const nas::SearchSpace space = nas::load_space(space_name, config_dir);

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "memory_model/byte_size.h"
+#include "util/byte_size.h"
 
 namespace tinynas::cli {
 
@@ -38,7 +38,7 @@ namespace {
 
 int64_t size_option(const cxxopts::ParseResult& parsed, const std::string& name) {
   try {
-    return memory::parse_byte_size(parsed[name].as<std::string>());
+    return util::parse_byte_size(parsed[name].as<std::string>());
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument("--" + name + ": " + e.what());
   }

@@ -8,9 +8,15 @@
 #include <locale>
 #include <sstream>
 
-#include "cli/process.h"
+#include "util/process.h"
 
 namespace tinynas::cli {
+
+using util::ProcessOptions;
+using util::ProcessResult;
+using util::ProgramNotFound;
+using util::run_process;
+
 namespace {
 
 namespace fs = std::filesystem;

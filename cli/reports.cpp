@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
-#include "memory_model/json_reader.h"
+#include "util/json_reader.h"
 
 namespace tinynas::cli {
 
@@ -29,7 +29,7 @@ void write_space_ranking_csv(const std::string& path,
         << s.satisfying << ',' << fixed(s.satisfying_fraction(), 4) << ',' << fixed(s.mean_macs, 1)
         << ',' << s.p10_macs << ',' << s.p50_macs << ',' << s.p90_macs << '\n';
   }
-  memory::write_file_atomically(path, out.str());
+  util::write_file_atomically(path, out.str());
 }
 
 void write_flops_cdf_csv(const std::string& path, const std::vector<nas::SubspaceStats>& ranking,
@@ -44,7 +44,7 @@ void write_flops_cdf_csv(const std::string& path, const std::vector<nas::Subspac
       out << i + 1 << ',' << s.resolution << ',' << fixed(s.width_mult, 2) << ','
           << s.satisfying_macs[j] << ',' << fixed(double(j + 1) / double(count), 4) << '\n';
   }
-  memory::write_file_atomically(path, out.str());
+  util::write_file_atomically(path, out.str());
 }
 
 void write_evolution_csv(const std::string& path,
@@ -54,11 +54,11 @@ void write_evolution_csv(const std::string& path,
   for (const nas::GenerationStats& g : history)
     out << g.generation << ',' << fixed(g.best_fitness, 6) << ',' << fixed(g.mean_fitness, 6) << ','
         << g.children << ',' << g.rejected << '\n';
-  memory::write_file_atomically(path, out.str());
+  util::write_file_atomically(path, out.str());
 }
 
 void write_json(const std::string& path, const nlohmann::json& json) {
-  memory::write_file_atomically(path, json.dump(2) + "\n");
+  util::write_file_atomically(path, json.dump(2) + "\n");
 }
 
 nlohmann::json subspace_json(const nas::SubspaceStats& s) {

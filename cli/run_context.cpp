@@ -6,9 +6,9 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "memory_model/byte_size.h"
 #include "nas/arch_cost.h"
 #include "nas/sampling.h"
+#include "util/byte_size.h"
 
 namespace tinynas::cli {
 namespace fs = std::filesystem;
@@ -25,14 +25,14 @@ RunContext make_run_context(const Settings& settings, const std::string& config_
   c.constraints = nas::Constraints::for_board(c.board);
   if (c.constraints.sram_budget() <= 0)
     throw std::invalid_argument(
-        "--sram " + memory::format_byte_size(c.board.sram_bytes) +
+        "--sram " + util::format_byte_size(c.board.sram_bytes) +
         " leaves nothing for the model: board '" + c.board.name + "' reserves " +
-        memory::format_byte_size(c.board.reserved_sram_bytes) + " of SRAM for stack and runtime");
+        util::format_byte_size(c.board.reserved_sram_bytes) + " of SRAM for stack and runtime");
   if (c.constraints.flash_budget() <= 0)
     throw std::invalid_argument(
-        "--flash " + memory::format_byte_size(c.board.flash_bytes) +
+        "--flash " + util::format_byte_size(c.board.flash_bytes) +
         " leaves nothing for the model: board '" + c.board.name + "' reserves " +
-        memory::format_byte_size(c.board.reserved_flash_bytes) + " of Flash for code and runtime");
+        util::format_byte_size(c.board.reserved_flash_bytes) + " of Flash for code and runtime");
   return c;
 }
 
@@ -69,12 +69,12 @@ void require_feasible(const RunContext& c) {
   throw std::invalid_argument(
       "no sub-net of space '" + c.space.name + "' can meet " + c.constraints.describe() +
       ": even the smallest one (" + smallest.summary() + ") needs SRAM " +
-      memory::format_byte_size(cost.sram_bytes) + " + " +
-      memory::format_byte_size(c.constraints.reserved_sram_bytes) + " reserved = " +
-      memory::format_byte_size(cost.sram_bytes + c.constraints.reserved_sram_bytes) +
-      " and Flash " + memory::format_byte_size(cost.flash_bytes) + " + " +
-      memory::format_byte_size(c.constraints.reserved_flash_bytes) + " reserved = " +
-      memory::format_byte_size(cost.flash_bytes + c.constraints.reserved_flash_bytes));
+      util::format_byte_size(cost.sram_bytes) + " + " +
+      util::format_byte_size(c.constraints.reserved_sram_bytes) +
+      " reserved = " + util::format_byte_size(cost.sram_bytes + c.constraints.reserved_sram_bytes) +
+      " and Flash " + util::format_byte_size(cost.flash_bytes) + " + " +
+      util::format_byte_size(c.constraints.reserved_flash_bytes) + " reserved = " +
+      util::format_byte_size(cost.flash_bytes + c.constraints.reserved_flash_bytes));
 }
 
 }  // namespace tinynas::cli

@@ -14,17 +14,17 @@
 #include "cli/reports.h"
 #include "cli/run_context.h"
 #include "memory_model/board.h"
-#include "memory_model/byte_size.h"
 #include "nas/arch_cost.h"
 #include "nas/evolution.h"
 #include "nas/fitness.h"
 #include "nas/sampling.h"
 #include "nas/space_optimizer.h"
+#include "util/byte_size.h"
 
 namespace tinynas::cli {
 namespace {
 
-using memory::format_byte_size;
+using util::format_byte_size;
 
 const char* mode_name(SearchMode mode) {
   switch (mode) {

@@ -1,10 +1,10 @@
 #include "cli/settings.h"
 
-#include "memory_model/json_reader.h"
+#include "util/json_reader.h"
 
 namespace tinynas::cli {
 
-using memory::ObjectReader;
+using util::ObjectReader;
 
 namespace {
 
@@ -63,7 +63,7 @@ void apply_experiment_json(const nlohmann::json& json, const std::string& contex
 }
 
 void apply_experiment_file(const std::string& path, Settings& settings) {
-  apply_experiment_json(memory::read_json_file(path), "config " + path, settings);
+  apply_experiment_json(util::read_json_file(path), "config " + path, settings);
 }
 
 nlohmann::json settings_to_json(const Settings& s) {

@@ -1,13 +1,14 @@
 #include "memory_model/board.h"
 
-#include <algorithm>
 #include <cstdlib>
-#include <filesystem>
-#include <vector>
 
-#include "memory_model/json_reader.h"
+#include "util/json_reader.h"
 
 namespace tinynas::memory {
+
+using util::ObjectReader;
+using util::read_json_file;
+using util::resolve_named_config;
 namespace {
 
 MemoryRegion region_from_json(ObjectReader& parent, const std::string& key) {
@@ -80,22 +81,7 @@ nlohmann::json board_to_json(const Board& b) {
 }
 
 Board load_board(const std::string& name_or_path, const std::string& config_dir) {
-  const bool is_path =
-      name_or_path.find('/') != std::string::npos ||
-      (name_or_path.size() > 5 && name_or_path.compare(name_or_path.size() - 5, 5, ".json") == 0);
-  const std::string dir = config_dir + "/boards";
-  const std::string path = is_path ? name_or_path : dir + "/" + name_or_path + ".json";
-  if (!is_path && !std::filesystem::is_regular_file(path)) {
-    std::vector<std::string> names;
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
-      if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
-    std::sort(names.begin(), names.end());
-    std::string list;
-    for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
-    throw std::invalid_argument("unknown board '" + name_or_path + "' (known boards: " +
-                                (list.empty() ? "none found in " + dir : list) + ")");
-  }
+  const std::string path = resolve_named_config(name_or_path, config_dir, "boards", "board");
   return board_from_json(read_json_file(path), "board " + path);
 }
 

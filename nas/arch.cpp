@@ -4,11 +4,11 @@
 #include <cmath>
 #include <cstdio>
 
-#include "memory_model/json_reader.h"
+#include "util/json_reader.h"
 
 namespace tinynas::nas {
 
-using memory::ObjectReader;
+using util::ObjectReader;
 
 bool same_width(double a, double b) {
   return std::fabs(a - b) < 1e-6;

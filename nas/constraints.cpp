@@ -1,10 +1,10 @@
 #include "nas/constraints.h"
 
-#include "memory_model/byte_size.h"
+#include "util/byte_size.h"
 
 namespace tinynas::nas {
 
-using memory::format_byte_size;
+using util::format_byte_size;
 
 std::string Constraints::violation(const ArchCost& cost) const {
   std::string text;

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
-#include "memory_model/json_reader.h"
+#include "util/json_reader.h"
 
 namespace tinynas::nas {
 
-using memory::ObjectReader;
+using util::ObjectReader;
 
 int make_divisible(double v, int divisor) {
   int rounded = static_cast<int>(v + divisor / 2.0) / divisor * divisor;
@@ -162,20 +162,9 @@ nlohmann::json space_to_json(const SearchSpace& s) {
 }
 
 SearchSpace load_space(const std::string& name_or_path, const std::string& config_dir) {
-  const bool is_path =
-      name_or_path.find('/') != std::string::npos ||
-      (name_or_path.size() > 5 && name_or_path.compare(name_or_path.size() - 5, 5, ".json") == 0);
   const std::string path =
-      is_path ? name_or_path : config_dir + "/spaces/" + name_or_path + ".json";
-  nlohmann::json json;
-  try {
-    json = memory::read_json_file(path);
-  } catch (const std::invalid_argument& e) {
-    if (!is_path && std::string(e.what()).rfind("cannot open", 0) == 0)
-      throw std::invalid_argument("unknown search space '" + name_or_path + "' (no " + path + ")");
-    throw;
-  }
-  return space_from_json(json, "space " + path);
+      util::resolve_named_config(name_or_path, config_dir, "spaces", "search space");
+  return space_from_json(util::read_json_file(path), "space " + path);
 }
 
 }  // namespace tinynas::nas

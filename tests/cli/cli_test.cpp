@@ -8,11 +8,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "cli/process.h"
+#include "util/process.h"
 
 namespace tinynas::cli {
 namespace {
 namespace fs = std::filesystem;
+using util::ProcessOptions;
+using util::ProcessResult;
+using util::run_process;
 
 const std::string kTinynas = TINYNAS_EXECUTABLE;
 const std::string kConfigs = TINYNAS_TEST_CONFIG_DIR;

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "memory_model/byte_size.h"
-
 namespace tinynas::cli {
 namespace {
 
@@ -43,20 +41,6 @@ TEST(SettingsTest, RejectsBadValuesNamingTheKey) {
   EXPECT_NE(error(R"({"space_optimizer": {"samples": 0}})").find("samples"), std::string::npos);
   EXPECT_NE(error(R"([1, 2])").find("expected a JSON object"), std::string::npos);
   EXPECT_EQ(error(R"({"sram": "256K", "flash": 1048576})"), "");
-}
-
-TEST(ByteSizeTest, BinaryUnitsAsDatasheetsMeanThem) {
-  using memory::parse_byte_size;
-  EXPECT_EQ(parse_byte_size("320K"), 320 * 1024);
-  EXPECT_EQ(parse_byte_size("320KB"), 320 * 1024);
-  EXPECT_EQ(parse_byte_size("320kib"), 320 * 1024);
-  EXPECT_EQ(parse_byte_size("1M"), 1024 * 1024);
-  EXPECT_EQ(parse_byte_size("2MiB"), 2 * 1024 * 1024);
-  EXPECT_EQ(parse_byte_size("4096"), 4096);
-  for (const char* bad : {"0", "-1", "abc", "320Q", "", "1.5M", "K"})
-    EXPECT_THROW(parse_byte_size(bad), std::invalid_argument) << bad;
-  EXPECT_EQ(memory::format_byte_size(320 * 1024), "320K");
-  EXPECT_EQ(memory::format_byte_size(1024 * 1024), "1M");
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "memory_model/json_reader.h"
+#include "util/json_reader.h"
 #include "nas/random.h"
 #include "nas/sampling.h"
 #include "test_spaces.h"
@@ -15,7 +15,7 @@ namespace {
 using testing::shipped_space;
 
 Arch in2() {
-  return arch_from_json(memory::read_json_file(testing::kConfigDir + "/archs/mcunet-in2.json"),
+  return arch_from_json(util::read_json_file(testing::kConfigDir + "/archs/mcunet-in2.json"),
                         "in2");
 }
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "memory_model/json_reader.h"
+#include "util/json_reader.h"
 #include "test_spaces.h"
 
 namespace tinynas::nas {
@@ -81,6 +81,7 @@ TEST(SearchSpaceTest, UnknownSpaceNameSaysSo) {
     load_space("no-such-space", testing::kConfigDir);
     FAIL();
   } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("known search spaces: cifar, mbv2, mcunet"), std::string::npos);
     EXPECT_NE(std::string(e.what()).find("unknown search space 'no-such-space'"),
               std::string::npos);
   }

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "memory_model/cost.h"
-#include "memory_model/json_reader.h"
+#include "util/json_reader.h"
 #include "nas/arch.h"
 #include "nas/lowering.h"
 
@@ -19,7 +19,7 @@ struct Loaded {
 
 Loaded load_zoo(const std::string& name) {
   Loaded l;
-  l.arch = arch_from_json(memory::read_json_file(kConfigs + "/archs/" + name + ".json"), name);
+  l.arch = arch_from_json(util::read_json_file(kConfigs + "/archs/" + name + ".json"), name);
   l.space = load_space(l.arch.space, kConfigs);
   validate(l.arch, l.space);
   return l;

@@ -1,11 +1,11 @@
-#include "memory_model/byte_size.h"
+#include "util/byte_size.h"
 
 #include <cctype>
 #include <cstdio>
 #include <limits>
 #include <stdexcept>
 
-namespace tinynas::memory {
+namespace tinynas::util {
 
 int64_t parse_byte_size(const std::string& text) {
   const auto fail = [&](const std::string& why) {
@@ -54,4 +54,4 @@ std::string format_byte_size(int64_t bytes) {
   return text;
 }
 
-}  // namespace tinynas::memory
+}  // namespace tinynas::util

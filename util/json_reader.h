@@ -18,10 +18,16 @@
 #include <string>
 #include <type_traits>
 
-namespace tinynas::memory {
+namespace tinynas::util {
 
 // Reads and parses a JSON file; a syntax error names the file, line and column.
 nlohmann::json read_json_file(const std::string& path);
+
+// The file of a named config: name_or_path is either a path (it contains '/' or ends in .json) or
+// a name under <config_dir>/<folder>/ ("stm32f746" -> boards/stm32f746.json). An unknown name
+// throws std::invalid_argument listing the known ones: "unknown board 'x' (known boards: ...)".
+std::string resolve_named_config(const std::string& name_or_path, const std::string& config_dir,
+                                 const std::string& folder, const std::string& what);
 
 // Writes text to path atomically (a temporary file in the same folder, then rename).
 void write_file_atomically(const std::string& path, const std::string& text);
@@ -83,4 +89,4 @@ class ObjectReader {
   std::set<std::string> known_;
 };
 
-}  // namespace tinynas::memory
+}  // namespace tinynas::util

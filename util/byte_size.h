@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-namespace tinynas::memory {
+namespace tinynas::util {
 
 // Throws std::invalid_argument naming the text and what was expected when it is not a positive
 // size ("0", "-1", "abc", "320Q" are rejected).
@@ -14,4 +14,4 @@ int64_t parse_byte_size(const std::string& text);
 // "320K", "1M", "1.5K" style, for messages and reports (exact for whole KiB/MiB).
 std::string format_byte_size(int64_t bytes);
 
-}  // namespace tinynas::memory
+}  // namespace tinynas::util

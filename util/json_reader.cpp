@@ -1,12 +1,15 @@
-#include "memory_model/json_reader.h"
+#include "util/json_reader.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
-#include "memory_model/byte_size.h"
+#include "util/byte_size.h"
 
-namespace tinynas::memory {
+namespace tinynas::util {
 
 nlohmann::json read_json_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -34,6 +37,26 @@ nlohmann::json read_json_file(const std::string& path) {
     throw std::invalid_argument(path + ":" + std::to_string(line) + ":" + std::to_string(column) +
                                 ": JSON syntax error: " + what);
   }
+}
+
+std::string resolve_named_config(const std::string& name_or_path, const std::string& config_dir,
+                                 const std::string& folder, const std::string& what) {
+  const bool is_path =
+      name_or_path.find('/') != std::string::npos ||
+      (name_or_path.size() > 5 && name_or_path.compare(name_or_path.size() - 5, 5, ".json") == 0);
+  if (is_path) return name_or_path;
+  const std::string dir = config_dir + "/" + folder;
+  const std::string path = dir + "/" + name_or_path + ".json";
+  if (std::filesystem::is_regular_file(path)) return path;
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+    if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  throw std::invalid_argument("unknown " + what + " '" + name_or_path + "' (known " + what +
+                              "s: " + (list.empty() ? "none found in " + dir : list) + ")");
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {
@@ -108,4 +131,4 @@ void ObjectReader::finish() const {
   }
 }
 
-}  // namespace tinynas::memory
+}  // namespace tinynas::util

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-namespace tinynas::cli {
+namespace tinynas::util {
 
 struct ProcessOptions {
   // Wall-clock limit in seconds; <= 0 waits for ever.
@@ -72,4 +72,4 @@ bool program_available(const std::string& name);
 // argv as one line for messages, with arguments quoted where a shell would need it.
 std::string format_command(const std::vector<std::string>& argv);
 
-}  // namespace tinynas::cli
+}  // namespace tinynas::util

@@ -1,4 +1,4 @@
-#include "cli/process.h"
+#include "util/process.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -21,7 +21,7 @@
 
 extern char** environ;
 
-namespace tinynas::cli {
+namespace tinynas::util {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -425,4 +425,4 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   return result;
 }
 
-}  // namespace tinynas::cli
+}  // namespace tinynas::util
