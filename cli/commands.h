@@ -13,5 +13,12 @@ enum class SearchMode {
 
 int search_command(int argc, char** argv, SearchMode mode);
 int cost_command(int argc, char** argv);
+#ifdef TINYNAS_WITH_TORCH
+int train_command(int argc, char** argv);
+int eval_command(int argc, char** argv);
+int extract_command(int argc, char** argv);
+#endif
+int export_command(int argc, char** argv);  // int8 C project of an arch (engine/)
+int verify_command(int argc, char** argv);  // bit-exact check of an exported model
 
 }  // namespace tinynas::cli

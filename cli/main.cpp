@@ -24,6 +24,11 @@ constexpr const char* kUsage =
     "  space    rank the (resolution, width) sub-spaces only\n"
     "  evolve   evolutionary search in one (resolution, width) sub-space\n"
     "  cost     MACs, params, Flash and scheduled SRAM of an arch JSON\n"
+    "  train    train a once-for-all supernet from an experiment config (--resume continues)\n"
+    "  eval     top-1 of one sub-net of a trained supernet (BN re-calibrated)\n"
+    "  extract  float weights of one sub-net of a supernet, for the int8 engine\n"
+    "  export   quantise an arch to int8 and write its C project (model.h, model.c, weights.c)\n"
+    "  verify   run an exported model and compare it byte for byte with the reference\n"
     "\n"
     "example:\n"
     "  tinynas search --sram 320K --flash 1M\n";
@@ -50,8 +55,23 @@ int dispatch(int argc, char** argv) {
   if (command == "evolve")
     return tinynas::cli::search_command(argc - 1, argv + 1, SearchMode::kEvolve);
   if (command == "cost") return tinynas::cli::cost_command(argc - 1, argv + 1);
-  throw std::invalid_argument("unknown command '" + command +
-                              "' (commands: search, space, evolve, cost; see tinynas --help)");
+  if (command == "train" || command == "eval" || command == "extract") {
+#ifdef TINYNAS_WITH_TORCH
+    if (command == "train") return tinynas::cli::train_command(argc - 1, argv + 1);
+    if (command == "eval") return tinynas::cli::eval_command(argc - 1, argv + 1);
+    return tinynas::cli::extract_command(argc - 1, argv + 1);
+#else
+    throw std::runtime_error("'" + command +
+                             "' needs the supernet, but tinynas was built without LibTorch "
+                             "(TINYNAS_WITH_TORCH=OFF); install libtorch-dev and rebuild");
+#endif
+  }
+  if (command == "export") return tinynas::cli::export_command(argc - 1, argv + 1);
+  if (command == "verify") return tinynas::cli::verify_command(argc - 1, argv + 1);
+  throw std::invalid_argument(
+      "unknown command '" + command +
+      "' (commands: search, space, evolve, cost, train, eval, extract, export, verify; see "
+      "tinynas --help)");
 }
 
 }  // namespace

@@ -11,7 +11,7 @@ packages=(
   libeigen3-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcxxopts-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3-pyocd
-  gnuplot-nox libonnx-dev python3-onnx
+  gnuplot-nox libonnx-dev libprotobuf-dev python3-onnx
 )
 
 if [ "$(id -u)" -eq 0 ]; then

@@ -1,0 +1,129 @@
+/* tinynas int8 kernels: what every kernel shares.
+ *
+ * - tn_layer: one layer's constant parameters (int8 weights, int32 bias, per-channel requantisation
+ *   multiplier and shift, input/output offsets and the output clamp), emitted by the code
+ *   generator as a const struct in weights.c so it stays in Flash.
+ * - Requantisation exactly as the TFLite int8 spec (gemmlowp fixed point): a left shift by
+ *   max(shift, 0) (saturating, where TFLite would overflow), a rounding doubling high multiply by
+ *   the Q31 multiplier, a rounding right shift by max(-shift, 0). engine/fixed_point.cpp is the
+ *   C++ twin; the tests keep them equal.
+ * - The ARMv7E-M DSP path: TN_USE_DSP is set when the compiler targets a core with the DSP
+ *   extension (__ARM_FEATURE_DSP: Cortex-M4/M7), unless TN_PORTABLE is defined. TN_EMULATE_DSP
+ *   selects plain-C versions of the same instructions so the DSP code path can be tested on a host.
+ * - Buffers in the arena have no alignment guarantee, so multi-byte loads and stores of them go
+ *   through memcpy (one unaligned load on Cortex-M4/M7 and x86).
+ */
+#ifndef TN_COMMON_H
+#define TN_COMMON_H
+
+#include <stdint.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+  const int8_t* weights;     /* conv OHWI, depthwise [C][kh][kw], linear [out][in] */
+  const int32_t* bias;       /* per output channel, scale input_scale * weight_scale[c] */
+  const int32_t* multiplier; /* per output channel, Q31 */
+  const int32_t* shift;      /* per output channel, > 0: left */
+  int32_t input_offset;      /* -(input zero point) */
+  int32_t output_offset;     /* output zero point */
+  int32_t act_min;           /* output clamp (ReLU6 narrows it) */
+  int32_t act_max;
+} tn_layer;
+
+#if defined(__GNUC__)
+#define TN_ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define TN_ALWAYS_INLINE
+#endif
+
+/* round((a * b) / 2^31); INT32_MIN * INT32_MIN saturates to INT32_MAX. */
+static inline int32_t tn_sat_doubling_high_mul(int32_t a, int32_t b) {
+  const int64_t ab = (int64_t)a * (int64_t)b;
+  const int32_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+  if (a == b && a == INT32_MIN) return INT32_MAX;
+  return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+}
+
+/* round(x / 2^exponent), ties away from zero; exponent in [0, 31]. */
+static inline int32_t tn_rounding_divide_by_pot(int32_t x, int32_t exponent) {
+  const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+  const int32_t remainder = x & mask;
+  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/* x * multiplier * 2^(shift - 31), TFLite's MultiplyByQuantizedMultiplier. */
+static inline int32_t tn_requantize(int32_t x, int32_t multiplier, int32_t shift) {
+  int64_t shifted = (int64_t)x * ((int64_t)1 << (shift > 0 ? shift : 0));
+  if (shifted > INT32_MAX) shifted = INT32_MAX;
+  if (shifted < INT32_MIN) shifted = INT32_MIN;
+  return tn_rounding_divide_by_pot(tn_sat_doubling_high_mul((int32_t)shifted, multiplier),
+                                   shift > 0 ? 0 : -shift);
+}
+
+/* Requantise an accumulator of output channel c of layer l and clamp it to int8. */
+static inline int8_t tn_output(int32_t acc, const tn_layer* l, int c) {
+  int32_t v = tn_requantize(acc, l->multiplier[c], l->shift[c]) + l->output_offset;
+  if (v < l->act_min) v = l->act_min;
+  if (v > l->act_max) v = l->act_max;
+  return (int8_t)v;
+}
+
+static inline uint32_t tn_load32(const void* p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+static inline int16_t tn_load16(const void* p) {
+  int16_t v;
+  memcpy(&v, p, 2);
+  return v;
+}
+static inline void tn_store16(void* p, int16_t v) {
+  memcpy(p, &v, 2);
+}
+
+/* ---- ARMv7E-M DSP instructions (SMLAD: two 16x16 multiplies and an add in one cycle) ---- */
+#if (defined(__ARM_FEATURE_DSP) && !defined(TN_PORTABLE) && !defined(TN_EMULATE_DSP))
+#include <arm_acle.h>
+#define TN_USE_DSP 1
+#define tn_sxtb16(x) ((uint32_t)__sxtb16((int32_t)(x)))
+#define tn_sxtab16(a, x) ((uint32_t)__sxtab16((int32_t)(a), (int32_t)(x)))
+#define tn_smlad(a, b, acc) __smlad((int32_t)(a), (int32_t)(b), (acc))
+#elif defined(TN_EMULATE_DSP)
+#define TN_USE_DSP 1
+/* Bytes 0 and 2 of x, sign-extended to the two halves. */
+static inline uint32_t tn_sxtb16(uint32_t x) {
+  const uint16_t lo = (uint16_t)(int16_t)(int8_t)(x & 0xFF);
+  const uint16_t hi = (uint16_t)(int16_t)(int8_t)((x >> 16) & 0xFF);
+  return (uint32_t)lo | ((uint32_t)hi << 16);
+}
+/* Halves of a plus the sign-extended bytes 0 and 2 of x, each modulo 2^16. */
+static inline uint32_t tn_sxtab16(uint32_t a, uint32_t x) {
+  const uint32_t e = tn_sxtb16(x);
+  const uint16_t lo = (uint16_t)((a & 0xFFFF) + (e & 0xFFFF));
+  const uint16_t hi = (uint16_t)((a >> 16) + (e >> 16));
+  return (uint32_t)lo | ((uint32_t)hi << 16);
+}
+/* acc + a.lo * b.lo + a.hi * b.hi (signed 16-bit halves). */
+static inline int32_t tn_smlad(uint32_t a, uint32_t b, int32_t acc) {
+  const int32_t lo = (int32_t)(int16_t)(a & 0xFFFF) * (int32_t)(int16_t)(b & 0xFFFF);
+  const int32_t hi = (int32_t)(int16_t)(a >> 16) * (int32_t)(int16_t)(b >> 16);
+  return (int32_t)((uint32_t)acc + (uint32_t)lo + (uint32_t)hi);
+}
+#endif
+#if defined(TN_USE_DSP)
+static inline uint32_t tn_ror8(uint32_t x) {
+  return (x >> 8) | (x << 24);
+}
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TN_COMMON_H */

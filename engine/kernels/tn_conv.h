@@ -1,0 +1,30 @@
+/* Regular int8 convolution (kernel > 1) through an im2col buffer, TinyEngine / CMSIS-NN style:
+ * the receptive fields of two output pixels are widened to int16 (input offset added, padding 0)
+ * into two columns of kernel*kernel*in_c values, then every filter is multiplied with both. The
+ * column buffer is the scheduler's scratch for this op: 2 * kernel * kernel * in_c int16 (any
+ * alignment). Padding kernel / 2 on every side ('same'), any stride.
+ *
+ *   tn_conv2d_s8(in, 48, 48, 3, 24, 24, 16, 3, 2, &stem, out, scratch);
+ *
+ * On ARMv7E-M (TN_USE_DSP) the columns are stored in groups of four as (0, 2, 1, 3) so that one
+ * SXTB16 of four weights lines up with one 32-bit load of the column for SMLAD; sums are the same
+ * integers, so both paths are bit-exact.
+ */
+#ifndef TN_CONV_H
+#define TN_CONV_H
+
+#include "tn_common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+void tn_conv2d_s8(const int8_t* input, int in_h, int in_w, int in_c, int out_h, int out_w,
+                  int out_c, int kernel, int stride, const tn_layer* layer, int8_t* output,
+                  int8_t* im2col);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TN_CONV_H */

@@ -1,0 +1,122 @@
+#include "firmware/hil.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <numeric>
+#include <stdexcept>
+
+#include "firmware/bench_outcome.h"
+#include "firmware/model_header.h"
+#include "firmware/qemu_runner.h"
+#include "firmware/qemu_target.h"
+
+namespace tinynas::firmware {
+namespace {
+
+namespace fs = std::filesystem;
+
+BuildRequest build_request(const FirmwareRequest& request, const QemuTarget& target) {
+  if (request.work_dir.empty()) throw std::invalid_argument("firmware work folder is empty");
+  BuildRequest build;
+  build.model_dir = request.model_dir;
+  build.build_dir = request.work_dir;
+  build.core = target.core;
+  build.layout = qemu_memory_layout(target, request.board, request.stack_bytes);
+  build.extra_cflags = request.extra_cflags;
+  build.exclude_sources = request.exclude_sources;
+  build.tools = request.tools;
+  return build;
+}
+
+}  // namespace
+
+BuildResult build_model_for_qemu(const FirmwareRequest& request) {
+  const QemuTarget& target = find_qemu_target(request.target);
+  return build_firmware(build_request(request, target));
+}
+
+FirmwareResult run_model_on_qemu(const FirmwareRequest& request) {
+  const QemuTarget& target = find_qemu_target(request.target);
+  const ModelHeader header = read_model_header(request.model_dir);
+  if (request.inputs.empty() || request.inputs.size() % static_cast<size_t>(header.input_bytes))
+    throw std::invalid_argument("firmware inputs: " + std::to_string(request.inputs.size()) +
+                                " bytes is not a positive multiple of TINYNAS_INPUT_BYTES (" +
+                                std::to_string(header.input_bytes) + ")");
+  const int64_t count = static_cast<int64_t>(request.inputs.size()) / header.input_bytes;
+  // Fail on a missing emulator before spending time on the build.
+  require_tool(request.tools.qemu);
+
+  const BuildRequest build = build_request(request, target);
+  const BuildResult built = build_firmware(build);
+
+  QemuRun run;
+  run.qemu = request.tools.qemu;
+  run.machine = target.machine;
+  run.elf = built.elf_path;
+  run.run_dir = (fs::path(request.work_dir) / "run").string();
+  run.inputs = request.inputs;
+  run.icount_shift = target.icount_shift;
+  run.timeout_s = request.timeout_s;
+  const BenchOutcome outcome = run_qemu(run);
+  const BenchMeasurement m = interpret_outcome(outcome, header, count);
+
+  FirmwareResult result;
+  result.target = target.name;
+  result.machine = target.machine;
+  result.core = target.core;
+  result.layout = build.layout;
+  result.input_bytes = header.input_bytes;
+  result.output_bytes = header.output_bytes;
+  result.arena_bytes = m.stats.arena_bytes;
+  result.outputs = m.outputs;
+  result.instructions_per_tick = target.instructions_per_tick();
+  for (const InferenceStats& s : m.stats.runs) {
+    result.ticks.push_back(s.ticks);
+    result.instructions.push_back(s.ticks * result.instructions_per_tick);
+  }
+  result.timer_overhead_ticks = m.stats.timer_overhead_ticks;
+  result.stack_peak_bytes = m.stats.stack_peak_bytes;
+  result.guard_ok = true;
+  result.sections = built.sizes;
+  result.elf_path = built.elf_path;
+  result.build_command = built.command;
+  result.run_command = outcome.command;
+  result.log = built.log + outcome.console;
+  result.build_seconds = built.seconds;
+  result.run_seconds = outcome.seconds;
+  return result;
+}
+
+nlohmann::json firmware_result_to_json(const FirmwareResult& r) {
+  nlohmann::json j;
+  j["target"] = r.target;
+  j["machine"] = r.machine;
+  j["core"] = r.core;
+  j["flash_limit_bytes"] = r.layout.flash_bytes;
+  j["ram_limit_bytes"] = r.layout.ram_bytes;
+  j["stack_reserve_bytes"] = r.layout.stack_bytes;
+  j["input_bytes"] = r.input_bytes;
+  j["output_bytes"] = r.output_bytes;
+  j["arena_bytes"] = r.arena_bytes;
+  j["inferences"] = r.instructions.size();
+  j["instructions_per_tick"] = r.instructions_per_tick;
+  j["instructions"] = r.instructions;
+  if (!r.instructions.empty()) {
+    j["instructions_min"] = *std::min_element(r.instructions.begin(), r.instructions.end());
+    j["instructions_max"] = *std::max_element(r.instructions.begin(), r.instructions.end());
+    j["instructions_mean"] = static_cast<double>(std::accumulate(
+                                 r.instructions.begin(), r.instructions.end(), int64_t{0})) /
+                             static_cast<double>(r.instructions.size());
+  }
+  j["timing"] = "SysTick under qemu -icount shift=0: instructions, +-" +
+                std::to_string(r.instructions_per_tick) + ", not cycles";
+  j["stack_peak_bytes"] = r.stack_peak_bytes;
+  j["guard_ok"] = r.guard_ok;
+  j["sections"] = section_sizes_to_json(r.sections);
+  j["elf"] = r.elf_path;
+  j["build_seconds"] = r.build_seconds;
+  j["run_seconds"] = r.run_seconds;
+  return j;
+}
+
+}  // namespace tinynas::firmware
