@@ -10,6 +10,8 @@
 
 #include "nas/evolution.h"
 #include "nas/space_optimizer.h"
+#include "supernet/data/dataset.h"
+#include "supernet/options.h"
 
 namespace tinynas::cli {
 
@@ -27,6 +29,11 @@ struct Settings {
   // `tinynas evolve` only: the sub-space to search (default: the space optimiser's choice).
   std::optional<int> resolution;
   std::optional<double> width_mult;
+  // The supernet (tinynas train / eval / extract): data set, network, training and evaluation.
+  data::DatasetSpec data;
+  supernet::SupernetOptions supernet;
+  supernet::TrainOptions train;
+  supernet::EvalOptions eval;
 };
 
 // Applies an experiment JSON object on top of settings. Throws std::invalid_argument naming the

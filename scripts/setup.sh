@@ -8,10 +8,11 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ninja-build clang-format
   libtorch-dev libopenblas0-openmp          # openblas: torch otherwise uses the 14x slower reference BLAS
+  libjpeg-dev libpng-dev zlib1g-dev         # data sets: JPEG / PNG image folders, gzip (MNIST, .tar.gz)
   libeigen3-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcxxopts-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3-pyocd
-  gnuplot-nox libonnx-dev libprotobuf-dev python3-onnx
+  gnuplot-nox libonnx-dev libprotobuf-dev python3-onnx   # ONNX export: libonnx-dev lacks the protobuf headers
 )
 
 if [ "$(id -u)" -eq 0 ]; then

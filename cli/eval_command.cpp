@@ -1,0 +1,78 @@
+// tinynas eval --supernet CKPT ARCH: top-1 of one sub-net with the supernet's weights, after BN
+// re-calibration on training images. ARCH is an arch JSON file or largest / smallest /
+// random:SEED. The data set and evaluation settings come from the checkpoint (or --config).
+#include <cstdio>
+#include <stdexcept>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/supernet_args.h"
+#include "supernet/api.h"
+
+namespace tinynas::cli {
+
+int eval_command(int argc, char** argv) {
+  cxxopts::Options options("tinynas eval",
+                           "Top-1 accuracy of a sub-net with inherited supernet weights, after "
+                           "BN re-calibration.");
+  options.positional_help("ARCH.json|largest|smallest|random:SEED");
+  options.add_options()("supernet", "checkpoint written by tinynas train",
+                        cxxopts::value<std::string>())("arch", "the sub-net",
+                                                       cxxopts::value<std::string>())(
+      "resolution", "input resolution for the keywords (and overriding the file's)",
+      cxxopts::value<int>())("config", "take data and eval settings from this experiment JSON",
+                             cxxopts::value<std::string>())(
+      "data", "data set path, overriding the settings", cxxopts::value<std::string>())(
+      "test-subset", "evaluate on this many test images (0 = all)", cxxopts::value<int64_t>())(
+      "threads", "torch threads (0 = all cores)", cxxopts::value<int>())(
+      "json", "print one JSON object")("h,help", "show this help");
+  options.parse_positional({"arch"});
+  const cxxopts::ParseResult parsed = parse_or_throw(options, argc, argv);
+  if (parsed.count("help")) {
+    std::printf("%s\n", options.help().c_str());
+    return 0;
+  }
+  if (!parsed.unmatched().empty())
+    throw std::invalid_argument("unexpected argument '" + parsed.unmatched().front() + "'");
+  if (!parsed.count("supernet")) throw std::invalid_argument("tinynas eval needs --supernet CKPT");
+  if (!parsed.count("arch"))
+    throw std::invalid_argument(
+        "tinynas eval needs an ARCH (file, largest, smallest, random:SEED)");
+  const std::string checkpoint = parsed["supernet"].as<std::string>();
+  const supernet::CheckpointInfo info = supernet::describe_checkpoint(checkpoint);
+  Settings s =
+      checkpoint_settings(info, parsed.count("config") ? parsed["config"].as<std::string>() : "");
+  std::optional<int> resolution;
+  if (parsed.count("resolution")) resolution = parsed["resolution"].as<int>();
+  const nas::Arch arch = arch_argument(parsed["arch"].as<std::string>(), info, s, resolution);
+
+  supernet::EvalRequest request;
+  request.data = s.data;
+  if (parsed.count("data")) request.data.path = parsed["data"].as<std::string>();
+  request.eval = s.eval;
+  if (parsed.count("test-subset")) request.eval.test_subset = parsed["test-subset"].as<int64_t>();
+  if (request.eval.test_subset < 0) throw std::invalid_argument("--test-subset must be >= 0");
+  request.seed = s.seed;
+  request.threads = parsed.count("threads") ? parsed["threads"].as<int>() : s.threads;
+  request.cache_dir = cache_dir_for(checkpoint);
+  request.device = s.train.device;
+  const supernet::SubnetEvaluation e = supernet::evaluate_subnet(checkpoint, arch, request);
+
+  if (parsed.count("json")) {
+    const nlohmann::json j = {
+        {"arch", nas::arch_to_json(arch)},        {"top1", e.top1},
+        {"test_images", e.test_images},           {"calibration_images", e.calibration_images},
+        {"calibration_seconds", e.calibration_s}, {"eval_seconds", e.eval_s}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return 0;
+  }
+  std::printf("%s\n", arch.summary().c_str());
+  std::printf(
+      "top-1 %.2f%% on %lld test images (BN re-calibrated on %lld training images in "
+      "%.2f s; evaluation %.2f s, %.0f img/s)\n",
+      e.top1, static_cast<long long>(e.test_images), static_cast<long long>(e.calibration_images),
+      e.calibration_s, e.eval_s, static_cast<double>(e.test_images) / std::max(1e-9, e.eval_s));
+  return 0;
+}
+
+}  // namespace tinynas::cli

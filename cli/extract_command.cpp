@@ -1,0 +1,58 @@
+// tinynas extract --supernet CKPT ARCH --out DIR: the sub-net's own float weights (BN separate,
+// layers named after the lowered graph; memory_model/float_weights.h), checked by running them as
+// a plain network against the supernet.
+#include <cstdio>
+#include <stdexcept>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/supernet_args.h"
+#include "supernet/api.h"
+#include "util/json_reader.h"
+
+namespace tinynas::cli {
+
+int extract_command(int argc, char** argv) {
+  cxxopts::Options options("tinynas extract",
+                           "Write the float weights of one sub-net of a supernet (the int8 "
+                           "engine's input).");
+  options.positional_help("ARCH.json|largest|smallest|random:SEED");
+  options.add_options()("supernet", "checkpoint written by tinynas train",
+                        cxxopts::value<std::string>())("arch", "the sub-net",
+                                                       cxxopts::value<std::string>())(
+      "resolution", "input resolution for the keywords", cxxopts::value<int>())(
+      "out", "output folder (weights.json, weights.bin, arch.json)", cxxopts::value<std::string>())(
+      "h,help", "show this help");
+  options.parse_positional({"arch"});
+  const cxxopts::ParseResult parsed = parse_or_throw(options, argc, argv);
+  if (parsed.count("help")) {
+    std::printf("%s\n", options.help().c_str());
+    return 0;
+  }
+  if (!parsed.unmatched().empty())
+    throw std::invalid_argument("unexpected argument '" + parsed.unmatched().front() + "'");
+  if (!parsed.count("supernet"))
+    throw std::invalid_argument("tinynas extract needs --supernet CKPT");
+  if (!parsed.count("arch"))
+    throw std::invalid_argument(
+        "tinynas extract needs an ARCH (file, largest, smallest, random:SEED)");
+  if (!parsed.count("out")) throw std::invalid_argument("tinynas extract needs --out DIR");
+  const std::string checkpoint = parsed["supernet"].as<std::string>();
+  const std::string out = parsed["out"].as<std::string>();
+  const supernet::CheckpointInfo info = supernet::describe_checkpoint(checkpoint);
+  const Settings s = checkpoint_settings(info, "");
+  std::optional<int> resolution;
+  if (parsed.count("resolution")) resolution = parsed["resolution"].as<int>();
+  const nas::Arch arch = arch_argument(parsed["arch"].as<std::string>(), info, s, resolution);
+  const supernet::ExtractResult r = supernet::extract_subnet(checkpoint, arch, out);
+  util::write_file_atomically(out + "/arch.json", nas::arch_to_json(arch).dump(2) + "\n");
+  std::printf("%s\n", arch.summary().c_str());
+  std::printf("wrote %s/weights.json + weights.bin: %d layers, %lld parameters\n", out.c_str(),
+              r.layers, static_cast<long long>(r.parameters));
+  std::printf("check: plain network vs supernet, max |difference| %.3g\n", r.max_abs_diff);
+  if (r.max_abs_diff > 1e-3)
+    throw std::runtime_error("the extracted network does not reproduce the supernet's output");
+  return 0;
+}
+
+}  // namespace tinynas::cli

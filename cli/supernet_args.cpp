@@ -1,0 +1,64 @@
+#include "cli/supernet_args.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+
+#include "nas/random.h"
+#include "nas/sampling.h"
+#include "util/json_reader.h"
+
+namespace tinynas::cli {
+
+Settings checkpoint_settings(const supernet::CheckpointInfo& info, const std::string& config) {
+  Settings s;
+  if (!config.empty())
+    apply_experiment_file(config, s);
+  else if (!info.settings.is_null() && !info.settings.empty())
+    apply_experiment_json(info.settings, "settings stored in the checkpoint", s);
+  return s;
+}
+
+nas::Arch arch_argument(const std::string& arg, const supernet::CheckpointInfo& info,
+                        const Settings& settings, std::optional<int> resolution) {
+  int r = resolution.value_or(0);
+  if (r == 0)
+    r = settings.train.resolutions.empty() ? info.space.resolutions.back()
+                                           : *std::max_element(settings.train.resolutions.begin(),
+                                                               settings.train.resolutions.end());
+  nas::Arch arch;
+  if (arg == "largest") {
+    arch = nas::largest_arch(info.space, r, info.width_mult);
+  } else if (arg == "smallest") {
+    arch = nas::smallest_arch(info.space, r, info.width_mult);
+  } else if (arg.rfind("random", 0) == 0) {
+    uint64_t seed = 0;
+    if (arg.size() > 7 && arg[6] == ':') {
+      try {
+        seed = std::stoull(arg.substr(7));
+      } catch (const std::exception&) {
+        throw std::invalid_argument("ARCH '" + arg + "': expected random:SEED with a number");
+      }
+    } else if (arg != "random") {
+      throw std::invalid_argument("ARCH '" + arg + "': expected random or random:SEED");
+    }
+    nas::Rng rng(seed);
+    arch = nas::sample_arch(info.space, r, info.width_mult, rng);
+  } else {
+    if (!std::filesystem::exists(arg))
+      throw std::invalid_argument("arch file '" + arg +
+                                  "' does not exist (or use largest, smallest, random:SEED)");
+    arch = nas::arch_from_json(util::read_json_file(arg), arg);
+    if (resolution) arch.resolution = *resolution;
+    return arch;
+  }
+  arch.num_classes = info.num_classes;
+  return arch;
+}
+
+std::string cache_dir_for(const std::string& checkpoint) {
+  const std::filesystem::path parent = std::filesystem::path(checkpoint).parent_path();
+  return ((parent.empty() ? std::filesystem::path(".") : parent) / "cache").string();
+}
+
+}  // namespace tinynas::cli

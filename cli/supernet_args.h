@@ -1,0 +1,26 @@
+// What tinynas eval / extract / train share when they talk to a supernet: the settings a
+// checkpoint was trained with (optionally replaced by --config), and the ARCH argument, which is
+// an arch JSON file or one of the keywords largest, smallest, random[:SEED] for the checkpoint's
+// supernet at a resolution.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "cli/settings.h"
+#include "nas/arch.h"
+#include "supernet/api.h"
+
+namespace tinynas::cli {
+
+// The checkpoint's stored settings, or the --config file's on top of the defaults when given.
+Settings checkpoint_settings(const supernet::CheckpointInfo& info, const std::string& config);
+
+// resolution: for the keywords; empty = the largest training resolution (or the space's largest).
+nas::Arch arch_argument(const std::string& arg, const supernet::CheckpointInfo& info,
+                        const Settings& settings, std::optional<int> resolution);
+
+// "runs/x/supernet.pt" -> "runs/x/cache": where the decoded data set of that run is kept.
+std::string cache_dir_for(const std::string& checkpoint);
+
+}  // namespace tinynas::cli

@@ -1,0 +1,151 @@
+// tinynas train --config EXPERIMENT.json [--resume]: trains an OFA supernet (progressive
+// shrinking) and checkpoints it at the end of every epoch in the output folder; --resume
+// continues a killed run exactly where its last checkpoint stopped.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+
+#include "cli/commands.h"
+#include "cli/config_dir.h"
+#include "cli/options.h"
+#include "cli/progress.h"
+#include "cli/run_context.h"
+#include "nas/search_space.h"
+#include "supernet/api.h"
+#include "util/json_reader.h"
+
+namespace tinynas::cli {
+namespace {
+
+// One progress line: redrawn in place on a terminal, a log line every ~10 s otherwise.
+class TrainProgressLine {
+ public:
+  explicit TrainProgressLine(bool enabled) : enabled_(enabled), tty_(isatty(fileno(stderr))) {}
+  void step(const supernet::StepInfo& s) {
+    if (!enabled_) return;
+    const double now = seconds();
+    if (now < next_ && s.step != s.steps_per_epoch) return;
+    next_ = now + (tty_ ? 0.2 : 10.0);
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "%s [%d/%d] epoch %d/%d step %lld/%lld loss %.4f %.1f img/s ETA %s",
+                  s.phase.c_str(), s.phase_index + 1, s.phases, s.epoch + 1, s.epochs,
+                  static_cast<long long>(s.step), static_cast<long long>(s.steps_per_epoch), s.loss,
+                  s.images_per_s, format_eta(s.eta_s).c_str());
+    std::fprintf(stderr, tty_ ? "\r%-100s" : "%s\n", line);
+    std::fflush(stderr);
+    dirty_ = tty_;
+  }
+  void clear() {
+    if (dirty_) std::fputc('\n', stderr);
+    dirty_ = false;
+  }
+
+ private:
+  static double seconds() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+  bool enabled_, tty_;
+  bool dirty_ = false;
+  double next_ = 0;
+};
+
+std::string top1_text(double v) {
+  if (v < 0) return "-";
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2f%%", v);
+  return b;
+}
+
+}  // namespace
+
+int train_command(int argc, char** argv) {
+  cxxopts::Options options("tinynas train",
+                           "Train a once-for-all supernet (progressive shrinking) from an "
+                           "experiment config; checkpoints every epoch.");
+  options.add_options()("config", "experiment JSON (data, supernet, train, eval sections)",
+                        cxxopts::value<std::string>())(
+      "resume", "continue the run in the output folder from its last checkpoint")(
+      "out", "output folder (default: the config's \"out\", else runs/<timestamp>)",
+      cxxopts::value<std::string>())("threads", "torch threads (0 = all cores)",
+                                     cxxopts::value<int>())("seed", "random seed",
+                                                            cxxopts::value<int64_t>())(
+      "config-dir", "folder holding spaces/ and boards/", cxxopts::value<std::string>())(
+      "quiet", "no progress line")("h,help", "show this help");
+  const cxxopts::ParseResult parsed = parse_or_throw(options, argc, argv);
+  if (parsed.count("help")) {
+    std::printf("%s\n", options.help().c_str());
+    return 0;
+  }
+  if (!parsed.unmatched().empty())
+    throw std::invalid_argument("unexpected argument '" + parsed.unmatched().front() + "'");
+  if (!parsed.count("config"))
+    throw std::invalid_argument("tinynas train needs --config EXPERIMENT.json");
+  Settings settings;
+  apply_experiment_file(parsed["config"].as<std::string>(), settings);
+  if (parsed.count("out")) settings.out = parsed["out"].as<std::string>();
+  if (parsed.count("threads")) settings.threads = parsed["threads"].as<int>();
+  if (parsed.count("seed")) {
+    if (parsed["seed"].as<int64_t>() < 0) throw std::invalid_argument("--seed must be >= 0");
+    settings.seed = static_cast<uint64_t>(parsed["seed"].as<int64_t>());
+  }
+  const bool resume = parsed.count("resume") > 0;
+  if (resume && settings.out.empty())
+    throw std::invalid_argument(
+        "--resume needs the run's folder: --out DIR or \"out\" in the config");
+  const std::string config_dir =
+      find_config_dir(parsed.count("config-dir") ? parsed["config-dir"].as<std::string>() : "");
+
+  supernet::TrainJob job;
+  job.space = nas::load_space(settings.space, config_dir);
+  job.supernet = settings.supernet;
+  job.train = settings.train;
+  job.eval = settings.eval;
+  job.data = settings.data;
+  job.seed = settings.seed;
+  job.threads = settings.threads;
+  job.out_dir = prepare_output_dir(settings.out);
+  job.resume = resume;
+  settings.out = job.out_dir;
+  job.settings = settings_to_json(settings);
+  job.settings["out"] = job.out_dir;  // kept with the checkpoint (not in search results)
+  if (!resume)
+    util::write_file_atomically(job.out_dir + "/config.json", job.settings.dump(2) + "\n");
+
+  const bool quiet = parsed.count("quiet") > 0;
+  spdlog::info("supernet: space {} at width {}, {} phases, batch {}, output {}", job.space.name,
+               job.supernet.width_mult, job.train.phases.size(), job.train.batch_size, job.out_dir);
+  TrainProgressLine line(!quiet);
+  supernet::TrainCallbacks callbacks;
+  callbacks.on_note = [&](const std::string& text) { spdlog::info("{}", text); };
+  callbacks.on_step = [&](const supernet::StepInfo& s) { line.step(s); };
+  callbacks.on_epoch = [&](const supernet::EpochInfo& e) {
+    line.clear();
+    spdlog::info(
+        "{} epoch {}: loss {:.4f}, lr {:.4g}, top-1 largest {} smallest {}, {:.1f} img/s, "
+        "{:.0f} s; checkpoint saved",
+        e.phase, e.epoch + 1, e.loss, e.lr, top1_text(e.top1_largest), top1_text(e.top1_smallest),
+        e.images_per_s, e.seconds);
+  };
+  const supernet::TrainResult r = supernet::train_supernet(job, callbacks);
+  line.clear();
+  if (r.already_finished) {
+    std::printf("%s: training had already finished; nothing to do\n", r.checkpoint.c_str());
+    return 0;
+  }
+  std::printf("trained %lld steps in %s (%.1f img/s)\ncheckpoint: %s\nlog: %s\n",
+              static_cast<long long>(r.steps), format_eta(r.seconds).c_str(), r.images_per_s,
+              r.checkpoint.c_str(), r.log_csv.c_str());
+  if (!r.history.empty())
+    std::printf("last epoch: top-1 largest %s, smallest %s (BN re-calibrated, %lld test images)\n",
+                top1_text(r.history.back().top1_largest).c_str(),
+                top1_text(r.history.back().top1_smallest).c_str(),
+                static_cast<long long>(job.eval.epoch_test_subset));
+  return 0;
+}
+
+}  // namespace tinynas::cli

@@ -1,0 +1,99 @@
+#include "supernet/api.h"
+
+#include <filesystem>
+#include <thread>
+
+#include "memory_model/float_weights.h"
+#include "nas/lowering.h"
+#include "supernet/checkpoint.h"
+#include "supernet/evaluation.h"
+#include "supernet/extract.h"
+#include "supernet/static_network.h"
+#include "supernet/trainer.h"
+
+namespace tinynas::supernet {
+namespace {
+
+void set_threads(int threads) {
+  torch::set_num_threads(threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency()));
+}
+
+}  // namespace
+
+TrainResult train_supernet(const TrainJob& job, const TrainCallbacks& callbacks) {
+  const std::string cache = job.out_dir + "/cache";
+  const auto note = [&](const std::string& text) {
+    if (callbacks.on_note) callbacks.on_note(text);
+  };
+  data::ImageSet train = data::load_split(job.data, "train", cache);
+  note("training split: " + std::to_string(train.size()) + " images " +
+       std::to_string(train.width) + "x" + std::to_string(train.height) + "x" +
+       std::to_string(train.channels) + ", " + std::to_string(train.num_classes()) + " classes");
+  data::ImageSet test = data::load_split(job.data, "test", cache);
+  note("test split: " + std::to_string(test.size()) + " images");
+  Trainer trainer(job, std::move(train), std::move(test), callbacks);
+  return trainer.run();
+}
+
+CheckpointInfo describe_checkpoint(const std::string& path) {
+  const Checkpoint c = load_checkpoint(path);
+  CheckpointInfo info;
+  info.network = c.meta.network;
+  info.settings = c.meta.settings;
+  info.state = c.meta.state;
+  info.space = c.net->space();
+  info.width_mult = c.net->options().width_mult;
+  info.num_classes = c.net->num_classes();
+  return info;
+}
+
+SubnetEvaluation evaluate_subnet(const std::string& checkpoint, const nas::Arch& arch,
+                                 const EvalRequest& request) {
+  set_threads(request.threads);
+  Checkpoint c = load_checkpoint(checkpoint);
+  c.net->set_active(arch);  // rejects archs outside the supernet before any data is read
+  const torch::Device device(request.device == "cuda" ? torch::kCUDA : torch::kCPU);
+  c.net->to(device);
+  const Normalization norm = norm_from_json(c.meta.network);
+  const data::ImageSet train = data::load_split(request.data, "train", request.cache_dir);
+  const data::ImageSet calibration =
+      data::subset(train, request.eval.calibration_images, request.seed + 1);
+  const data::ImageSet test =
+      data::subset(data::load_split(request.data, "test", request.cache_dir),
+                   request.eval.test_subset, request.seed + 2);
+  SubnetEvaluation out;
+  const auto t0 = std::chrono::steady_clock::now();
+  recalibrate_bn(c.net, calibration, norm, request.eval.calibration_batch, device);
+  out.calibration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out.calibration_images = calibration.size();
+  const Accuracy a = measure_top1(c.net, test, norm, request.eval.batch_size, device);
+  out.top1 = a.top1;
+  out.test_images = a.images;
+  out.eval_s = a.seconds;
+  return out;
+}
+
+ExtractResult extract_subnet(const std::string& checkpoint, const nas::Arch& arch,
+                             const std::string& out_dir) {
+  Checkpoint c = load_checkpoint(checkpoint);
+  const memory::FloatWeights weights = extract_weights(c.net, arch);
+  memory::save_float_weights(out_dir, weights);
+  ExtractResult r;
+  r.layers = static_cast<int>(weights.layers.size());
+  for (const auto& l : weights.layers) {
+    r.parameters += static_cast<int64_t>(l.weight.data.size());
+    if (l.bias) r.parameters += static_cast<int64_t>(l.bias->data.size());
+  }
+  // Self-check: the written weights, reloaded and run as a plain network, give the supernet's
+  // output for the same arch.
+  torch::NoGradGuard no_grad;
+  StaticNetwork plain(nas::lower(arch, c.net->space()), memory::load_float_weights(out_dir));
+  c.net->eval();
+  torch::manual_seed(0);
+  const torch::Tensor x =
+      torch::randn({4, c.net->space().input_channels, arch.resolution, arch.resolution});
+  r.max_abs_diff = (plain->forward(x) - c.net->forward(x)).abs().max().item<double>();
+  return r;
+}
+
+}  // namespace tinynas::supernet

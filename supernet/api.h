@@ -1,0 +1,116 @@
+// What the CLI calls: train a supernet, evaluate or extract one sub-net of a checkpoint, read a
+// checkpoint's description. No LibTorch in this header (the CLI's sources stay fast to compile);
+// the work happens in supernet/*.cpp. Libraries never print: progress comes back through
+// callbacks, errors as exceptions (std::invalid_argument: bad input).
+//
+//   TrainJob job = ...;                      // from the experiment settings
+//   TrainResult r = train_supernet(job, {on_step, on_epoch});
+//   SubnetEvaluation e = evaluate_subnet("runs/x/supernet.pt", arch, request);
+//   ExtractResult x = extract_subnet("runs/x/supernet.pt", arch, "subnet/");
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "nas/arch.h"
+#include "nas/search_space.h"
+#include "supernet/data/dataset.h"
+#include "supernet/options.h"
+
+namespace tinynas::supernet {
+
+struct TrainJob {
+  nas::SearchSpace space;
+  SupernetOptions supernet;
+  TrainOptions train;
+  EvalOptions eval;
+  data::DatasetSpec data;
+  uint64_t seed = 0;
+  int threads = 0;          // torch intra-op threads; 0: all cores
+  std::string out_dir;      // supernet.pt, train_log.csv and the data cache go here
+  bool resume = false;      // continue from out_dir/supernet.pt
+  nlohmann::json settings;  // stored in the checkpoint for eval / extract / search
+};
+
+struct StepInfo {
+  std::string phase;
+  int phase_index = 0, phases = 0;
+  int epoch = 0, epochs = 0;  // within the phase, 0-based
+  int64_t step = 0, steps_per_epoch = 0;
+  int64_t global_step = 0, total_steps = 0;
+  double loss = 0;          // mean over the epoch so far
+  double images_per_s = 0;  // training images per second (each counted once per step)
+  double eta_s = 0;         // whole run
+};
+
+struct EpochInfo {
+  std::string phase;
+  int phase_index = 0;
+  int epoch = 0;
+  int64_t global_step = 0;
+  double loss = 0;
+  double lr = 0;                                 // at the end of the epoch
+  double top1_largest = -1, top1_smallest = -1;  // -1: not measured
+  double seconds = 0, images_per_s = 0;
+};
+
+struct TrainCallbacks {
+  std::function<void(const StepInfo&)> on_step;
+  std::function<void(const EpochInfo&)> on_epoch;
+  std::function<void(const std::string&)> on_note;  // "loaded 50000 training images", ...
+};
+
+struct TrainResult {
+  std::string checkpoint;
+  std::string log_csv;
+  int64_t steps = 0;  // done in this call
+  double seconds = 0;
+  double images_per_s = 0;
+  bool already_finished = false;  // --resume of a finished run
+  std::vector<EpochInfo> history;
+};
+
+// Trains (or, with job.resume, continues) and checkpoints at the end of every epoch.
+TrainResult train_supernet(const TrainJob& job, const TrainCallbacks& callbacks);
+
+struct CheckpointInfo {
+  nlohmann::json network;   // space, width_mult, num_classes, normalisation
+  nlohmann::json settings;  // the run's experiment settings
+  nlohmann::json state;     // trainer position and per-epoch history
+  nas::SearchSpace space;
+  double width_mult = 0;
+  int num_classes = 0;
+};
+CheckpointInfo describe_checkpoint(const std::string& path);
+
+struct EvalRequest {
+  data::DatasetSpec data;
+  EvalOptions eval;
+  uint64_t seed = 0;  // which training images re-calibrate BN
+  int threads = 0;
+  std::string cache_dir;  // decoded data cache (empty: none)
+  std::string device = "cpu";
+};
+
+struct SubnetEvaluation {
+  double top1 = 0;  // percent
+  int64_t test_images = 0;
+  int64_t calibration_images = 0;
+  double calibration_s = 0, eval_s = 0;
+};
+SubnetEvaluation evaluate_subnet(const std::string& checkpoint, const nas::Arch& arch,
+                                 const EvalRequest& request);
+
+struct ExtractResult {
+  int layers = 0;
+  int64_t parameters = 0;
+  double max_abs_diff = 0;  // static network vs supernet on a random batch (eval mode)
+};
+// Writes the sub-net's memory::FloatWeights folder (weights.json + weights.bin) to out_dir.
+ExtractResult extract_subnet(const std::string& checkpoint, const nas::Arch& arch,
+                             const std::string& out_dir);
+
+}  // namespace tinynas::supernet

@@ -1,0 +1,44 @@
+// Evaluating a sub-net with inherited weights: BN re-calibration (reset the running statistics,
+// forward a few thousand training images in train mode without gradients, keep the cumulative
+// average of the batch statistics; reference.md section 2), then top-1 on a test set.
+// LibTorch header: include only from supernet/ sources and tests.
+//
+//   net->set_active(arch);
+//   recalibrate_bn(net, calibration_images, norm, 200, device);
+//   Accuracy a = measure_top1(net, test, norm, 500, arch.resolution, device);
+#pragma once
+
+#include <torch/torch.h>
+
+#include <functional>
+
+#include "supernet/batch_loader.h"
+#include "supernet/data/image_set.h"
+#include "supernet/ofa_network.h"
+
+namespace tinynas::supernet {
+
+struct Accuracy {
+  double top1 = 0;  // percent
+  int64_t images = 0;
+  double seconds = 0;
+};
+
+// Resets every BN's running statistics and re-estimates them for the active sub-net from
+// `images` (all of them, in order: pick the subset with data::subset for a seeded choice) at the
+// active arch's resolution. Leaves the network in eval mode.
+void recalibrate_bn(OFANetwork& net, const data::ImageSet& images, const Normalization& norm,
+                    int batch_size, const torch::Device& device);
+
+// Top-1 of forward() on set at resolution, in eval mode without gradients.
+Accuracy measure_top1(const std::function<torch::Tensor(const torch::Tensor&)>& forward,
+                      const data::ImageSet& set, const Normalization& norm, int batch_size,
+                      int resolution, const torch::Device& device);
+Accuracy measure_top1(OFANetwork& net, const data::ImageSet& set, const Normalization& norm,
+                      int batch_size, const torch::Device& device);
+
+// Running statistics of every BN, to put them back after a temporary re-calibration.
+std::vector<torch::Tensor> save_bn_stats(const OFANetwork& net);
+void restore_bn_stats(OFANetwork& net, const std::vector<torch::Tensor>& saved);
+
+}  // namespace tinynas::supernet

@@ -1,0 +1,380 @@
+#include "supernet/trainer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "supernet/checkpoint.h"
+#include "supernet/evaluation.h"
+#include "util/json_reader.h"
+
+namespace tinynas::supernet {
+namespace {
+
+namespace F = torch::nn::functional;
+
+bool has(const PhaseOptions& p, const std::string& dim) {
+  return std::find(p.elastic.begin(), p.elastic.end(), dim) != p.elastic.end();
+}
+
+void check_options(const TrainJob& job) {
+  const auto bad = [](const std::string& what) { throw std::invalid_argument("train: " + what); };
+  const TrainOptions& t = job.train;
+  if (t.phases.empty()) bad("'phases' is empty");
+  for (const PhaseOptions& p : t.phases) {
+    const std::string where = "phase '" + p.name + "': ";
+    if (p.epochs < 0) bad(where + "'epochs' must be >= 0");
+    if (!(p.lr > 0)) bad(where + "'lr' must be positive");
+    if (p.subnets_per_step < 1) bad(where + "'subnets_per_step' must be at least 1");
+    if (p.sampling != "random" && p.sampling != "sandwich")
+      bad(where + "'sampling' must be \"random\" or \"sandwich\", got \"" + p.sampling + "\"");
+    if (p.sampling == "sandwich" && p.subnets_per_step < 2)
+      bad(where + "the sandwich rule needs 'subnets_per_step' >= 2 (largest and smallest)");
+    for (const std::string& d : p.elastic)
+      if (d != "kernel" && d != "depth" && d != "expand")
+        bad(where + "'elastic' entries are kernel, depth or expand, got \"" + d + "\"");
+  }
+  if (t.batch_size < 1) bad("'batch_size' must be at least 1");
+  for (int r : t.resolutions)
+    if (r < 8) bad("'resolutions' must be at least 8, got " + std::to_string(r));
+  if (t.device != "cpu" && t.device != "cuda")
+    bad("'device' must be \"cpu\" or \"cuda\", got \"" + t.device + "\"");
+  if (t.device == "cuda" && !torch::cuda::is_available())
+    bad("'device' is \"cuda\" but this LibTorch has no usable CUDA device");
+  if (job.out_dir.empty()) bad("no output folder");
+}
+
+torch::Tensor soft_cross_entropy(const torch::Tensor& logits, const torch::Tensor& target_probs) {
+  return -(target_probs * torch::log_softmax(logits, 1)).sum(1).mean();
+}
+
+void set_rng_state(const torch::Tensor& state) {
+  at::Generator gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_state(state);
+}
+
+}  // namespace
+
+nas::Arch Trainer::sample(const OFANetwork& net, const PhaseOptions& phase, int resolution,
+                          nas::Rng& rng) {
+  const nas::SearchSpace& s = net->space();
+  nas::Arch a = net->largest(resolution);
+  for (size_t i = 0; i < a.stages.size(); ++i) {
+    const int depth = has(phase, "depth") ? rng.pick(s.stages[i].depths) : s.stages[i].max_depth();
+    a.stages[i].blocks.resize(static_cast<size_t>(depth));
+    for (nas::BlockArch& b : a.stages[i].blocks) {
+      b.kernel = has(phase, "kernel") ? rng.pick(s.kernels) : s.kernels.back();
+      b.expand = has(phase, "expand") ? rng.pick(s.expands) : s.expands.back();
+    }
+  }
+  return a;
+}
+
+Trainer::Trainer(const TrainJob& job, data::ImageSet train, data::ImageSet test,
+                 TrainCallbacks callbacks)
+    : job_(job),
+      train_(std::move(train)),
+      test_(std::move(test)),
+      callbacks_(std::move(callbacks)),
+      device_(job.train.device == "cuda" ? torch::kCUDA : torch::kCPU) {
+  check_options(job_);
+  torch::set_num_threads(job.threads > 0 ? job.threads
+                                         : std::max(1u, std::thread::hardware_concurrency()));
+  if (train_.channels != job.space.input_channels)
+    throw std::invalid_argument("data has " + std::to_string(train_.channels) +
+                                " channels but space '" + job.space.name + "' expects " +
+                                std::to_string(job.space.input_channels));
+  if (test_.num_classes() != train_.num_classes())
+    throw std::invalid_argument("the test split has " + std::to_string(test_.num_classes()) +
+                                " classes, the training split " +
+                                std::to_string(train_.num_classes()));
+  if (job_.train.resolutions.empty()) job_.train.resolutions = {train_.height};
+  train_ = data::subset(train_, job_.train.train_subset, job_.seed);
+  if (train_.size() < job_.train.batch_size)
+    throw std::invalid_argument("train: 'batch_size' " + std::to_string(job_.train.batch_size) +
+                                " is larger than the " + std::to_string(train_.size()) +
+                                " training images");
+  calibration_ = data::subset(train_, job_.eval.calibration_images, job_.seed + 1);
+  epoch_test_ = data::subset(test_, job_.eval.epoch_test_subset, job_.seed + 2);
+
+  checkpoint_path_ = job_.out_dir + "/supernet.pt";
+  log_path_ = job_.out_dir + "/train_log.csv";
+  const bool exists = std::filesystem::exists(checkpoint_path_);
+  if (exists && !job_.resume)
+    throw std::invalid_argument("'" + checkpoint_path_ +
+                                "' exists: pass --resume to continue that run, or choose "
+                                "another output folder");
+  if (job_.resume && !exists)
+    throw std::invalid_argument("--resume: there is no checkpoint at '" + checkpoint_path_ + "'");
+
+  std::optional<torch::serialize::InputArchive> saved_optimizer;
+  if (exists) {
+    Checkpoint c = load_checkpoint(checkpoint_path_);
+    net_ = c.net;
+    teacher_ = c.teacher;
+    norm_ = norm_from_json(c.meta.network);
+    const nas::SearchSpace& s = net_->space();
+    if (s.name != job_.space.name ||
+        !nas::same_width(net_->options().width_mult, job_.supernet.width_mult) ||
+        net_->num_classes() != train_.num_classes())
+      throw std::invalid_argument("--resume: '" + checkpoint_path_ +
+                                  "' holds a supernet of space '" + s.name + "' at width " +
+                                  std::to_string(net_->options().width_mult) +
+                                  ", not the one this config describes");
+    state_ = c.meta.state;
+    set_rng_state(c.rng_state);
+    saved_optimizer = std::move(c.optimizer);
+  } else {
+    torch::manual_seed(job_.seed);
+    net_ = OFANetwork(job_.space, job_.supernet, train_.num_classes());
+    data::channel_stats(train_, norm_.mean, norm_.std);
+    state_ = {{"phase", 0},
+              {"epoch", 0},
+              {"global_step", 0},
+              {"global_epoch", 0},
+              {"history", nlohmann::json::array()}};
+  }
+  net_->to(device_);
+  if (teacher_) teacher_->to(device_);
+
+  LoaderOptions lo;
+  lo.batch_size = job_.train.batch_size;
+  lo.train = true;
+  lo.augment = job_.train.augment;
+  lo.norm = norm_;
+  lo.seed = job_.seed;
+  lo.workers = job_.train.workers;
+  loader_ = std::make_unique<BatchLoader>(train_, lo);
+
+  const size_t phase = state_["phase"].get<size_t>();
+  if (phase < job_.train.phases.size() && state_["epoch"].get<int>() > 0) {
+    // Resuming inside a phase: the same optimizer, with its momentum buffers.
+    start_phase(phase, /*fresh=*/false);
+    if (saved_optimizer) optimizer_->load(*saved_optimizer);
+  }
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::start_phase(size_t index, bool fresh) {
+  const PhaseOptions& p = job_.train.phases[index];
+  if (fresh) {
+    if (p.distill && p.sampling == "random" && !teacher_) {
+      // The full network as trained so far becomes the teacher of every later phase.
+      teacher_ = OFANetwork(net_->space(), net_->options(), net_->num_classes());
+      copy_state(*net_, *teacher_);
+      teacher_->to(device_);
+    }
+    if (has(p, "expand")) net_->sort_channels();
+  }
+  // No weight decay on BN, biases or the kernel transformation matrices.
+  std::vector<torch::Tensor> decay, no_decay;
+  for (const auto& item : net_->named_parameters(true)) {
+    const std::string& name = item.key();
+    const bool conv_or_fc = item.value().dim() > 1 && name.find("matrix") == std::string::npos;
+    (conv_or_fc ? decay : no_decay).push_back(item.value());
+  }
+  const auto options = [&](double wd) {
+    return std::make_unique<torch::optim::SGDOptions>(torch::optim::SGDOptions(p.lr)
+                                                          .momentum(job_.train.momentum)
+                                                          .nesterov(true)
+                                                          .weight_decay(wd));
+  };
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(decay, options(job_.train.weight_decay));
+  groups.emplace_back(no_decay, options(0.0));
+  optimizer_ = std::make_unique<torch::optim::SGD>(groups, torch::optim::SGDOptions(p.lr));
+}
+
+double Trainer::learning_rate(const PhaseOptions& p, int epoch, int64_t step) const {
+  const double steps = static_cast<double>(loader_->batches_per_epoch());
+  const double t = epoch + static_cast<double>(step) / steps;  // epochs done in the phase
+  if (t < p.warmup_epochs) return p.lr * (0.1 + 0.9 * t / p.warmup_epochs);
+  const double span = std::max(1e-9, p.epochs - p.warmup_epochs);
+  return 0.5 * p.lr * (1 + std::cos(M_PI * (t - p.warmup_epochs) / span));
+}
+
+double Trainer::train_step(const PhaseOptions& p, const Batch& batch, int64_t global_step) {
+  nas::Rng rng = nas::Rng::for_stream(job_.seed, static_cast<uint64_t>(global_step));
+  const int resolution = rng.pick(job_.train.resolutions);
+  const torch::Tensor x = resize(batch.images.to(device_), resolution);
+  const torch::Tensor y = batch.labels.to(device_);
+  torch::Tensor soft;
+  if (p.distill && p.sampling == "random") {
+    torch::NoGradGuard no_grad;
+    teacher_->eval();
+    soft = torch::softmax(teacher_->forward(x), 1);
+  }
+  std::vector<nas::Arch> archs;
+  if (p.sampling == "sandwich") {
+    archs.push_back(net_->largest(resolution));
+    nas::Arch small = sample(net_, p, resolution, rng);  // keeps the non-elastic dims at max
+    for (size_t s = 0; s < small.stages.size(); ++s) {
+      const nas::StageSpec& spec = net_->space().stages[s];
+      if (has(p, "depth")) small.stages[s].blocks.resize(static_cast<size_t>(spec.min_depth()));
+      for (nas::BlockArch& b : small.stages[s].blocks) {
+        if (has(p, "kernel")) b.kernel = net_->space().kernels.front();
+        if (has(p, "expand")) b.expand = net_->space().expands.front();
+      }
+    }
+    archs.push_back(small);
+  }
+  while (static_cast<int>(archs.size()) < p.subnets_per_step)
+    archs.push_back(sample(net_, p, resolution, rng));
+
+  const auto ce = F::CrossEntropyFuncOptions().label_smoothing(job_.train.label_smoothing);
+  net_->train();
+  // Gradients to "none", not zero: a parameter no sampled sub-net used this step (a skipped
+  // block, an unused kernel matrix) is then left alone by momentum and weight decay, as in
+  // PyTorch's zero_grad(set_to_none=True). It also keeps a resumed run exact: whether a gradient
+  // exists must not depend on history the checkpoint does not hold.
+  for (auto& param : net_->parameters()) param.mutable_grad() = torch::Tensor();
+  double total = 0;
+  for (size_t i = 0; i < archs.size(); ++i) {
+    net_->set_active(archs[i]);
+    const torch::Tensor logits = net_->forward(x);
+    torch::Tensor loss = F::cross_entropy(logits, y, ce);
+    if (p.sampling == "sandwich" && p.distill) {
+      if (i == 0)
+        soft = torch::softmax(logits.detach(), 1);  // in-place distillation target
+      else
+        loss = loss + job_.train.distill_weight * soft_cross_entropy(logits, soft);
+    } else if (soft.defined()) {
+      loss = loss + job_.train.distill_weight * soft_cross_entropy(logits, soft);
+    }
+    loss.backward();  // gradients of the sub-nets accumulate
+    total += loss.item<double>();
+  }
+  optimizer_->step();
+  return total / static_cast<double>(archs.size());
+}
+
+void Trainer::end_epoch(EpochInfo& info) {
+  if (job_.train.eval_each_epoch) {
+    // Largest and smallest sub-nets, BN re-calibrated; the training statistics are put back.
+    const std::vector<torch::Tensor> stats = save_bn_stats(net_);
+    const int r = *std::max_element(job_.train.resolutions.begin(), job_.train.resolutions.end());
+    for (const bool largest : {true, false}) {
+      net_->set_active(largest ? net_->largest(r) : net_->smallest(r));
+      recalibrate_bn(net_, calibration_, norm_, job_.eval.calibration_batch, device_);
+      const double top1 =
+          measure_top1(net_, epoch_test_, norm_, job_.eval.batch_size, device_).top1;
+      (largest ? info.top1_largest : info.top1_smallest) = top1;
+    }
+    restore_bn_stats(net_, stats);
+    net_->train();
+  }
+  state_["history"].push_back({{"phase", info.phase},
+                               {"epoch", info.epoch},
+                               {"global_step", info.global_step},
+                               {"loss", info.loss},
+                               {"lr", info.lr},
+                               {"top1_largest", info.top1_largest},
+                               {"top1_smallest", info.top1_smallest},
+                               {"seconds", info.seconds},
+                               {"images_per_s", info.images_per_s}});
+  CheckpointMeta meta;
+  meta.network = network_json(net_, norm_);
+  meta.settings = job_.settings;
+  meta.state = state_;
+  save_checkpoint(checkpoint_path_, meta, net_, teacher_, optimizer_.get());
+  write_log();
+}
+
+void Trainer::write_log() const {
+  std::ostringstream csv;
+  csv << "phase,epoch,global_step,loss,lr,top1_largest,top1_smallest,seconds,images_per_s\n";
+  for (const auto& h : state_["history"])
+    csv << h["phase"].get<std::string>() << ',' << h["epoch"] << ',' << h["global_step"] << ','
+        << h["loss"] << ',' << h["lr"] << ',' << h["top1_largest"] << ',' << h["top1_smallest"]
+        << ',' << h["seconds"] << ',' << h["images_per_s"] << '\n';
+  util::write_file_atomically(log_path_, csv.str());
+}
+
+TrainResult Trainer::run() {
+  using Clock = std::chrono::steady_clock;
+  TrainResult result;
+  result.checkpoint = checkpoint_path_;
+  result.log_csv = log_path_;
+  const auto& phases = job_.train.phases;
+  const int64_t per_epoch = loader_->batches_per_epoch();
+  int64_t total_steps = 0;
+  for (const auto& p : phases) total_steps += p.epochs * per_epoch;
+  if (state_["phase"].get<size_t>() >= phases.size()) {
+    result.already_finished = true;
+    return result;
+  }
+  const auto start = Clock::now();
+  int64_t steps_here = 0;
+  for (size_t pi = state_["phase"].get<size_t>(); pi < phases.size(); ++pi) {
+    const PhaseOptions& p = phases[pi];
+    if (state_["epoch"].get<int>() == 0) start_phase(pi, /*fresh=*/true);
+    for (int e = state_["epoch"].get<int>(); e < p.epochs; ++e) {
+      const auto epoch_start = Clock::now();
+      const int64_t global_epoch = state_["global_epoch"].get<int64_t>();
+      loader_->start_epoch(global_epoch);
+      double loss_sum = 0, lr = 0;
+      int64_t step = 0;
+      while (auto batch = loader_->next()) {
+        const int64_t global_step = state_["global_step"].get<int64_t>();
+        lr = learning_rate(p, e, step);
+        for (auto& g : optimizer_->param_groups())
+          static_cast<torch::optim::SGDOptions&>(g.options()).lr(lr);
+        loss_sum += train_step(p, *batch, global_step);
+        state_["global_step"] = global_step + 1;
+        ++step;
+        ++steps_here;
+        if (callbacks_.on_step) {
+          const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+          StepInfo s;
+          s.phase = p.name;
+          s.phase_index = static_cast<int>(pi);
+          s.phases = static_cast<int>(phases.size());
+          s.epoch = e;
+          s.epochs = p.epochs;
+          s.step = step;
+          s.steps_per_epoch = per_epoch;
+          s.global_step = global_step + 1;
+          s.total_steps = total_steps;
+          s.loss = loss_sum / static_cast<double>(step);
+          s.images_per_s = static_cast<double>(steps_here * job_.train.batch_size) / elapsed;
+          s.eta_s = elapsed / static_cast<double>(steps_here) *
+                    static_cast<double>(total_steps - s.global_step);
+          callbacks_.on_step(s);
+        }
+      }
+      EpochInfo info;
+      info.phase = p.name;
+      info.phase_index = static_cast<int>(pi);
+      info.epoch = e;
+      info.global_step = state_["global_step"].get<int64_t>();
+      info.loss = step ? loss_sum / static_cast<double>(step) : 0;
+      info.lr = lr;
+      const double train_s = std::chrono::duration<double>(Clock::now() - epoch_start).count();
+      info.images_per_s = static_cast<double>(step * job_.train.batch_size) / train_s;
+      // The position after this epoch is what a resumed run starts from.
+      state_["global_epoch"] = global_epoch + 1;
+      state_["epoch"] = e + 1 < p.epochs ? e + 1 : 0;
+      state_["phase"] = e + 1 < p.epochs ? pi : pi + 1;
+      info.seconds = train_s;
+      end_epoch(info);
+      result.history.push_back(info);
+      if (callbacks_.on_epoch) callbacks_.on_epoch(info);
+    }
+    if (p.epochs == 0) state_["phase"] = pi + 1;
+  }
+  result.steps = steps_here;
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  result.images_per_s =
+      static_cast<double>(steps_here * job_.train.batch_size) / std::max(1e-9, result.seconds);
+  return result;
+}
+
+}  // namespace tinynas::supernet

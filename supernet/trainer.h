@@ -1,0 +1,61 @@
+// Progressive-shrinking training of an OFA supernet (reference.md section 2): the phases of
+// TrainOptions in order, each with its own SGD-Nesterov optimizer and cosine schedule with
+// warm-up; per step several sampled sub-nets whose gradients accumulate, with knowledge
+// distillation from the full-network teacher (or in-place from the largest sub-net under the
+// sandwich rule); a checkpoint and a CSV row at the end of every epoch. Resuming from the
+// checkpoint repeats exactly what the uninterrupted run would have done: every random choice is
+// derived from (seed, step) and the optimizer and torch RNG states are restored.
+// LibTorch header: include only from supernet/ sources and tests.
+//
+//   Trainer trainer(job, train_images, test_images, callbacks);
+//   TrainResult r = trainer.run();
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+
+#include "nas/random.h"
+#include "supernet/api.h"
+#include "supernet/batch_loader.h"
+#include "supernet/data/image_set.h"
+#include "supernet/ofa_network.h"
+
+namespace tinynas::supernet {
+
+class Trainer {
+ public:
+  // Throws std::invalid_argument for bad options, or when out_dir holds a checkpoint and the job
+  // does not resume (or resumes a run of another network).
+  Trainer(const TrainJob& job, data::ImageSet train, data::ImageSet test, TrainCallbacks callbacks);
+  ~Trainer();
+  TrainResult run();
+
+  const OFANetwork& network() const { return net_; }
+
+  // The sub-net trained in `phase` for one draw (the other dimensions at their maximum).
+  static nas::Arch sample(const OFANetwork& net, const PhaseOptions& phase, int resolution,
+                          nas::Rng& rng);
+
+ private:
+  void start_phase(size_t phase, bool fresh);
+  double learning_rate(const PhaseOptions& phase, int epoch, int64_t step) const;
+  double train_step(const PhaseOptions& phase, const Batch& batch, int64_t global_step);
+  void end_epoch(EpochInfo& info);
+  void write_log() const;
+
+  TrainJob job_;
+  data::ImageSet train_, test_;
+  data::ImageSet calibration_, epoch_test_;
+  TrainCallbacks callbacks_;
+  torch::Device device_;
+  Normalization norm_;
+  OFANetwork net_{nullptr};
+  OFANetwork teacher_{nullptr};
+  std::unique_ptr<torch::optim::SGD> optimizer_;
+  std::unique_ptr<BatchLoader> loader_;
+  nlohmann::json state_;  // {"phase", "epoch", "global_step", "global_epoch", "history"}
+  std::string checkpoint_path_, log_path_;
+};
+
+}  // namespace tinynas::supernet

@@ -1,0 +1,54 @@
+// Small pieces the supernet tests share: a tiny search space (two short stages) so every test
+// runs in milliseconds, a temporary folder, and single-threaded torch.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include "nas/search_space.h"
+
+namespace tinynas::supernet::testing {
+
+inline nas::SearchSpace tiny_space() {
+  nas::SearchSpace s;
+  s.name = "tiny";
+  s.input_channels = 3;
+  s.num_classes = 4;
+  s.stem_base_channels = 16;
+  s.stem_kernel = 3;
+  s.stem_stride = 1;
+  s.first_block_base_channels = 8;
+  s.first_block_kernel = 3;
+  s.stages = {{16, 2, {1, 2}}, {16, 1, {1, 2}}};
+  s.kernels = {3, 5, 7};
+  s.expands = {3, 4, 6};
+  s.resolutions = {8, 12, 16};
+  s.width_mults = {1.0};
+  return s;
+}
+
+// A fresh folder under the system temp dir, removed at the end of the test.
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() /
+            ("tinynas_supernet_" + std::to_string(rd()) + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+    torch::set_num_threads(1);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string str() const { return path_.string(); }
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace tinynas::supernet::testing

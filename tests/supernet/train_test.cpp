@@ -1,0 +1,186 @@
+// Training, checkpoints and BN re-calibration on a tiny supernet and synthetic data.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "supernet/api.h"
+#include "supernet/checkpoint.h"
+#include "supernet/data/synthetic.h"
+#include "supernet/evaluation.h"
+#include "supernet/trainer.h"
+#include "test_support.h"
+
+namespace tinynas::supernet {
+namespace {
+
+using testing::TempDir;
+using testing::tiny_space;
+
+TrainJob tiny_job(const std::string& out) {
+  TrainJob job;
+  job.space = tiny_space();
+  job.supernet.width_mult = 1.0;
+  job.train.batch_size = 16;
+  job.train.resolutions = {8, 12};
+  job.train.workers = 1;
+  job.train.phases = {{"full", {}, 1, 0.05, 0.5, 1, "random", false},
+                      {"kernel", {"kernel"}, 2, 0.02, 0, 2, "random", true},
+                      {"all", {"kernel", "depth", "expand"}, 1, 0.01, 0, 3, "sandwich", true}};
+  job.eval.calibration_images = 32;
+  job.eval.calibration_batch = 16;
+  job.eval.epoch_test_subset = 32;
+  job.seed = 3;
+  job.threads = 1;
+  job.out_dir = out;
+  return job;
+}
+
+data::ImageSet tiny_data(int64_t n, uint64_t seed) {
+  return data::synthetic_images(n, 12, 12, 3, 4, seed);
+}
+
+struct Killed {};
+
+torch::Tensor flat_parameters(const OFANetwork& net) {
+  std::vector<torch::Tensor> all;
+  for (const auto& p : net->parameters()) all.push_back(p.detach().flatten());
+  return torch::cat(all);
+}
+
+TEST(TrainerTest, TrainsAllPhasesAndLogsEveryEpoch) {
+  TempDir tmp;
+  Trainer trainer(tiny_job(tmp.str()), tiny_data(64, 1), tiny_data(32, 2), {});
+  const TrainResult r = trainer.run();
+  ASSERT_EQ(r.history.size(), 4u);
+  EXPECT_EQ(r.steps, 4 * 4);
+  EXPECT_GE(r.history.back().top1_largest, 0);
+  EXPECT_TRUE(std::filesystem::exists(tmp / "supernet.pt"));
+  std::ifstream csv(tmp / "train_log.csv");
+  int lines = 0;
+  for (std::string line; std::getline(csv, line);) ++lines;
+  EXPECT_EQ(lines, 5);
+  // A finished run resumed does nothing.
+  TrainJob again = tiny_job(tmp.str());
+  again.resume = true;
+  EXPECT_TRUE(Trainer(again, tiny_data(64, 1), tiny_data(32, 2), {}).run().already_finished);
+}
+
+TEST(TrainerTest, ResumeAfterAKillContinuesExactlyFromTheSavedEpoch) {
+  TempDir straight, killed;
+  Trainer a(tiny_job(straight.str()), tiny_data(64, 1), tiny_data(32, 2), {});
+  a.run();
+
+  // Killed in the middle of the third epoch (kernel phase, second epoch): epoch 2 is saved.
+  TrainCallbacks kill;
+  kill.on_step = [](const StepInfo& s) {
+    if (s.global_step == 10) throw Killed{};
+  };
+  {
+    Trainer b(tiny_job(killed.str()), tiny_data(64, 1), tiny_data(32, 2), kill);
+    EXPECT_THROW(b.run(), Killed);
+  }
+  const Checkpoint saved = load_checkpoint(killed / "supernet.pt");
+  EXPECT_EQ(saved.meta.state["global_step"], 8);
+  EXPECT_EQ(saved.meta.state["phase"], 1);
+  EXPECT_EQ(saved.meta.state["epoch"], 1);
+
+  TrainJob resume = tiny_job(killed.str());
+  resume.resume = true;
+  int64_t first_step = -1;
+  TrainCallbacks watch;
+  watch.on_step = [&](const StepInfo& s) {
+    if (first_step < 0) first_step = s.global_step;
+  };
+  Trainer c(resume, tiny_data(64, 1), tiny_data(32, 2), watch);
+  const TrainResult r = c.run();
+  EXPECT_EQ(first_step, 9);
+  EXPECT_EQ(r.steps, 8);
+  EXPECT_TRUE(torch::equal(flat_parameters(a.network()), flat_parameters(c.network())));
+}
+
+TEST(TrainerTest, RefusesToOverwriteAndToResumeNothing) {
+  TempDir tmp;
+  TrainJob job = tiny_job(tmp.str());
+  job.resume = true;
+  EXPECT_THROW(Trainer(job, tiny_data(64, 1), tiny_data(32, 2), {}), std::invalid_argument);
+  job.train.phases[1].sampling = "zigzag";
+  job.resume = false;
+  EXPECT_THROW(Trainer(job, tiny_data(64, 1), tiny_data(32, 2), {}), std::invalid_argument);
+}
+
+TEST(CheckpointTest, RoundTripKeepsWeightsStatisticsAndState) {
+  TempDir tmp;
+  torch::manual_seed(1);
+  OFANetwork net(tiny_space(), SupernetOptions{1.0, 0.1, 0.1, 1e-5}, 4);
+  {
+    torch::NoGradGuard g;
+    net->stages[1][0]->dw_bn->running_var.fill_(3);
+  }
+  CheckpointMeta meta;
+  meta.network = network_json(net, {{0.1f, 0.2f, 0.3f}, {1.f, 2.f, 3.f}});
+  meta.settings = {{"seed", 4}};
+  meta.state = {{"phase", 2}};
+  save_checkpoint(tmp / "c.pt", meta, net, nullptr, nullptr);
+  const Checkpoint c = load_checkpoint(tmp / "c.pt");
+  EXPECT_TRUE(torch::equal(flat_parameters(net), flat_parameters(c.net)));
+  EXPECT_FLOAT_EQ(c.net->stages[1][0]->dw_bn->running_var[0].item<float>(), 3.f);
+  EXPECT_EQ(c.meta.settings["seed"], 4);
+  EXPECT_EQ(c.meta.state["phase"], 2);
+  EXPECT_EQ(norm_from_json(c.meta.network).std[2], 3.f);
+  EXPECT_FALSE(c.teacher);
+}
+
+TEST(CheckpointTest, CorruptOrMissingCheckpointIsAClearError) {
+  TempDir tmp;
+  OFANetwork net(tiny_space(), SupernetOptions{1.0, 0.1, 0.1, 1e-5}, 4);
+  CheckpointMeta meta{network_json(net, {{0.f, 0.f, 0.f}, {1.f, 1.f, 1.f}}), {}, {}};
+  save_checkpoint(tmp / "c.pt", meta, net, nullptr, nullptr);
+  std::filesystem::resize_file(tmp / "c.pt", std::filesystem::file_size(tmp / "c.pt") / 2);
+  for (const std::string& path : {tmp / "c.pt", tmp / "missing.pt"}) {
+    try {
+      load_checkpoint(path);
+      ADD_FAILURE() << path;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    }
+  }
+  std::ofstream(tmp / "text.pt") << "not a checkpoint";
+  EXPECT_THROW(load_checkpoint(tmp / "text.pt"), std::invalid_argument);
+}
+
+TEST(BnCalibrationTest, ChangesRunningStatisticsDeterministicallyBySeed) {
+  torch::set_num_threads(1);
+  torch::manual_seed(2);
+  OFANetwork net(tiny_space(), SupernetOptions{1.0, 0.1, 0.1, 1e-5}, 4);
+  const data::ImageSet train = tiny_data(96, 5);
+  const Normalization norm{{0.5f, 0.5f, 0.5f}, {0.25f, 0.25f, 0.25f}};
+  net->set_active(net->smallest(12));
+  const auto stats = [&](uint64_t seed) {
+    recalibrate_bn(net, data::subset(train, 40, seed), norm, 16, torch::kCPU);
+    return torch::cat(save_bn_stats(net));
+  };
+  const torch::Tensor initial = torch::cat(save_bn_stats(net));
+  const torch::Tensor a = stats(1), b = stats(1), c = stats(2);
+  EXPECT_FALSE(torch::allclose(a, initial));
+  EXPECT_TRUE(torch::equal(a, b));
+  EXPECT_FALSE(torch::equal(a, c));
+  EXPECT_FALSE(net->is_training());
+  // The statistics are the average over the batches: with one batch holding every image, the
+  // stem BN's running mean is that batch's mean of the stem output.
+  recalibrate_bn(net, data::subset(train, 16, 1), norm, 16, torch::kCPU);
+  LoaderOptions lo;
+  lo.train = false;
+  lo.batch_size = 16;
+  lo.norm = norm;
+  lo.workers = 0;
+  const data::ImageSet sixteen = data::subset(train, 16, 1);
+  BatchLoader loader(sixteen, lo);
+  loader.start_epoch(0);
+  torch::NoGradGuard g;
+  const torch::Tensor stem = net->stem->forward(resize(loader.next()->images, 12), 16);
+  EXPECT_TRUE(torch::allclose(net->stem_bn->running_mean, stem.mean({0, 2, 3}), 1e-4, 1e-5));
+}
+
+}  // namespace
+}  // namespace tinynas::supernet
