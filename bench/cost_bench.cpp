@@ -7,10 +7,10 @@
 
 #include <vector>
 
-#include "util/json_reader.h"
 #include "nas/arch_cost.h"
 #include "nas/random.h"
 #include "nas/sampling.h"
+#include "util/json_reader.h"
 
 namespace tinynas::nas {
 namespace {

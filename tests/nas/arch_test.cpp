@@ -4,10 +4,10 @@
 
 #include <set>
 
-#include "util/json_reader.h"
 #include "nas/random.h"
 #include "nas/sampling.h"
 #include "test_spaces.h"
+#include "util/json_reader.h"
 
 namespace tinynas::nas {
 namespace {

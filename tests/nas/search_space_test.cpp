@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "util/json_reader.h"
 #include "test_spaces.h"
+#include "util/json_reader.h"
 
 namespace tinynas::nas {
 namespace {
@@ -81,7 +81,8 @@ TEST(SearchSpaceTest, UnknownSpaceNameSaysSo) {
     load_space("no-such-space", testing::kConfigDir);
     FAIL();
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("known search spaces: cifar, mbv2, mcunet"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("known search spaces: cifar, mbv2, mcunet"),
+              std::string::npos);
     EXPECT_NE(std::string(e.what()).find("unknown search space 'no-such-space'"),
               std::string::npos);
   }

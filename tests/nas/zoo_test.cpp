@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "memory_model/cost.h"
-#include "util/json_reader.h"
 #include "nas/arch.h"
 #include "nas/lowering.h"
+#include "util/json_reader.h"
 
 namespace tinynas::nas {
 namespace {
