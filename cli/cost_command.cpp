@@ -1,5 +1,6 @@
 // tinynas cost ARCH.json: the price of one sub-net (MACs, params, Flash, scheduled SRAM).
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 
 #include "cli/commands.h"
@@ -28,14 +29,10 @@ int cost_command(int argc, char** argv) {
       "config-dir", "folder holding spaces/ and boards/", cxxopts::value<std::string>())(
       "h,help", "show this help");
   options.parse_positional({"arch"});
-  const cxxopts::ParseResult parsed = parse_or_throw(options, argc, argv);
-  if (parsed.count("help")) {
-    std::printf("%s\n", options.help().c_str());
-    return 0;
-  }
+  const std::optional<cxxopts::ParseResult> parsed_or_help = parse_command(options, argc, argv);
+  if (!parsed_or_help) return 0;  // --help was printed
+  const cxxopts::ParseResult& parsed = *parsed_or_help;
   if (!parsed.count("arch")) throw std::invalid_argument("tinynas cost needs an ARCH.json file");
-  if (!parsed.unmatched().empty())
-    throw std::invalid_argument("unexpected argument '" + parsed.unmatched().front() + "'");
 
   const std::string config_dir =
       find_config_dir(parsed.count("config-dir") ? parsed["config-dir"].as<std::string>() : "");

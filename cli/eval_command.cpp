@@ -2,6 +2,7 @@
 // re-calibration on training images. ARCH is an arch JSON file or largest / smallest /
 // random:SEED. The data set and evaluation settings come from the checkpoint (or --config).
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 
 #include "cli/commands.h"
@@ -27,13 +28,9 @@ int eval_command(int argc, char** argv) {
       "threads", "torch threads (0 = all cores)", cxxopts::value<int>())(
       "json", "print one JSON object")("h,help", "show this help");
   options.parse_positional({"arch"});
-  const cxxopts::ParseResult parsed = parse_or_throw(options, argc, argv);
-  if (parsed.count("help")) {
-    std::printf("%s\n", options.help().c_str());
-    return 0;
-  }
-  if (!parsed.unmatched().empty())
-    throw std::invalid_argument("unexpected argument '" + parsed.unmatched().front() + "'");
+  const std::optional<cxxopts::ParseResult> parsed_or_help = parse_command(options, argc, argv);
+  if (!parsed_or_help) return 0;  // --help was printed
+  const cxxopts::ParseResult& parsed = *parsed_or_help;
   if (!parsed.count("supernet")) throw std::invalid_argument("tinynas eval needs --supernet CKPT");
   if (!parsed.count("arch"))
     throw std::invalid_argument(

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
@@ -93,13 +94,9 @@ int export_command(int argc, char** argv) {
       "config-dir", "folder holding spaces/ and boards/", cxxopts::value<std::string>())(
       "v,verbose", "print the per-layer quantisation error")("h,help", "show this help");
   options.parse_positional({"arch"});
-  const cxxopts::ParseResult parsed = parse_or_throw(options, argc, argv);
-  if (parsed.count("help")) {
-    std::printf("%s\n", options.help().c_str());
-    return 0;
-  }
-  if (!parsed.unmatched().empty())
-    throw std::invalid_argument("unexpected argument '" + parsed.unmatched().front() + "'");
+  const std::optional<cxxopts::ParseResult> parsed_or_help = parse_command(options, argc, argv);
+  if (!parsed_or_help) return 0;  // --help was printed
+  const cxxopts::ParseResult& parsed = *parsed_or_help;
   if (!parsed.count("arch")) throw std::invalid_argument("tinynas export needs an ARCH.json file");
   if (!parsed.count("out")) throw std::invalid_argument("tinynas export needs --out DIR");
   const bool random = parsed.count("random-weights") > 0;

@@ -2,6 +2,7 @@
 // layers named after the lowered graph; memory_model/float_weights.h), checked by running them as
 // a plain network against the supernet.
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 
 #include "cli/commands.h"
@@ -24,13 +25,9 @@ int extract_command(int argc, char** argv) {
       "out", "output folder (weights.json, weights.bin, arch.json)", cxxopts::value<std::string>())(
       "h,help", "show this help");
   options.parse_positional({"arch"});
-  const cxxopts::ParseResult parsed = parse_or_throw(options, argc, argv);
-  if (parsed.count("help")) {
-    std::printf("%s\n", options.help().c_str());
-    return 0;
-  }
-  if (!parsed.unmatched().empty())
-    throw std::invalid_argument("unexpected argument '" + parsed.unmatched().front() + "'");
+  const std::optional<cxxopts::ParseResult> parsed_or_help = parse_command(options, argc, argv);
+  if (!parsed_or_help) return 0;  // --help was printed
+  const cxxopts::ParseResult& parsed = *parsed_or_help;
   if (!parsed.count("supernet"))
     throw std::invalid_argument("tinynas extract needs --supernet CKPT");
   if (!parsed.count("arch"))

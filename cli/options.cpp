@@ -1,5 +1,6 @@
 #include "cli/options.h"
 
+#include <cstdio>
 #include <stdexcept>
 
 #include "util/byte_size.h"
@@ -32,6 +33,18 @@ cxxopts::ParseResult parse_or_throw(cxxopts::Options& options, int argc, char** 
   } catch (const cxxopts::exceptions::exception& e) {
     throw std::invalid_argument(e.what());
   }
+}
+
+std::optional<cxxopts::ParseResult> parse_command(cxxopts::Options& options, int argc,
+                                                  char** argv) {
+  cxxopts::ParseResult parsed = parse_or_throw(options, argc, argv);
+  if (parsed.count("help")) {
+    std::printf("%s\n", options.help().c_str());
+    return std::nullopt;
+  }
+  if (!parsed.unmatched().empty())
+    throw std::invalid_argument("unexpected argument '" + parsed.unmatched().front() + "'");
+  return parsed;
 }
 
 namespace {

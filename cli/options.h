@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cxxopts.hpp>
+#include <optional>
 #include <string>
 
 #include "cli/settings.h"
@@ -22,5 +23,9 @@ CommonFlags common_flags(const cxxopts::ParseResult& parsed);
 
 // Parses argv with cxxopts, turning its exceptions into std::invalid_argument.
 cxxopts::ParseResult parse_or_throw(cxxopts::Options& options, int argc, char** argv);
+
+// What every subcommand does first: parse (errors as std::invalid_argument), print the help and
+// return nothing when --help was given, reject stray positional arguments.
+std::optional<cxxopts::ParseResult> parse_command(cxxopts::Options& options, int argc, char** argv);
 
 }  // namespace tinynas::cli

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 
 #include "cli/commands.h"
@@ -167,13 +168,9 @@ int search_command(int argc, char** argv, SearchMode mode) {
   if (mode == SearchMode::kEvolve)
     options.add_options()("resolution", "input resolution of the sub-space", cxxopts::value<int>())(
         "width", "width multiplier of the sub-space", cxxopts::value<double>());
-  const cxxopts::ParseResult parsed = parse_or_throw(options, argc, argv);
-  if (parsed.count("help")) {
-    std::printf("%s\n", options.help().c_str());
-    return 0;
-  }
-  if (!parsed.unmatched().empty())
-    throw std::invalid_argument("unexpected argument '" + parsed.unmatched().front() + "'");
+  const std::optional<cxxopts::ParseResult> parsed_or_help = parse_command(options, argc, argv);
+  if (!parsed_or_help) return 0;  // --help was printed
+  const cxxopts::ParseResult& parsed = *parsed_or_help;
   const CommonFlags flags = common_flags(parsed);
   spdlog::set_level(flags.quiet     ? spdlog::level::warn
                     : flags.verbose ? spdlog::level::debug

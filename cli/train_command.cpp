@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 
 #include "cli/commands.h"
@@ -76,13 +77,9 @@ int train_command(int argc, char** argv) {
                                                             cxxopts::value<int64_t>())(
       "config-dir", "folder holding spaces/ and boards/", cxxopts::value<std::string>())(
       "quiet", "no progress line")("h,help", "show this help");
-  const cxxopts::ParseResult parsed = parse_or_throw(options, argc, argv);
-  if (parsed.count("help")) {
-    std::printf("%s\n", options.help().c_str());
-    return 0;
-  }
-  if (!parsed.unmatched().empty())
-    throw std::invalid_argument("unexpected argument '" + parsed.unmatched().front() + "'");
+  const std::optional<cxxopts::ParseResult> parsed_or_help = parse_command(options, argc, argv);
+  if (!parsed_or_help) return 0;  // --help was printed
+  const cxxopts::ParseResult& parsed = *parsed_or_help;
   if (!parsed.count("config"))
     throw std::invalid_argument("tinynas train needs --config EXPERIMENT.json");
   Settings settings;

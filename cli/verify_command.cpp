@@ -146,13 +146,9 @@ int verify_command(int argc, char** argv) {
       cxxopts::value<std::string>())("config-dir", "folder holding spaces/ and boards/",
                                      cxxopts::value<std::string>())("h,help", "show this help");
   options.parse_positional({"model"});
-  const cxxopts::ParseResult parsed = parse_or_throw(options, argc, argv);
-  if (parsed.count("help")) {
-    std::printf("%s\n", options.help().c_str());
-    return 0;
-  }
-  if (!parsed.unmatched().empty())
-    throw std::invalid_argument("unexpected argument '" + parsed.unmatched().front() + "'");
+  const std::optional<cxxopts::ParseResult> parsed_or_help = parse_command(options, argc, argv);
+  if (!parsed_or_help) return 0;  // --help was printed
+  const cxxopts::ParseResult& parsed = *parsed_or_help;
   if (!parsed.count("model")) throw std::invalid_argument("tinynas verify needs a MODEL_DIR");
   const std::string dir = parsed["model"].as<std::string>();
   const int count = parsed["inputs"].as<int>();

@@ -8,10 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "tests/support/temp_dir.h"
 #include "util/process.h"
 
 namespace tinynas::cli {
 namespace {
+
+using tinynas::testing::TempDir;
 namespace fs = std::filesystem;
 using util::ProcessOptions;
 using util::ProcessResult;
@@ -33,27 +36,6 @@ std::string read_file(const fs::path& path) {
   s << in.rdbuf();
   return s.str();
 }
-
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("tinynas-cli-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-  std::string file(const std::string& name, const std::string& text) const {
-    const fs::path p = path_ / name;
-    std::ofstream(p) << text;
-    return p.string();
-  }
-
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
 
 // A bad input: exit 2, no crash, and stderr says what is wrong.
 void expect_bad_input(const std::vector<std::string>& args, const std::string& message) {
