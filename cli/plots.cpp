@@ -144,6 +144,14 @@ PlotResult render(const std::string& dir, const std::string& name, const std::st
   return result;
 }
 
+// The key goes under the plot, where it can never hide a line; the bottom margin grows with its
+// rows (about three entries fit on one row at 900 px) so the key never covers the x label.
+std::string key_below(size_t entries) {
+  const size_t rows = (entries + 2) / 3;
+  return "set key bmargin center horizontal box\nset bmargin " + std::to_string(4 + 2 * rows) +
+         "\n";
+}
+
 std::string kilobytes(int64_t bytes) {
   NumberWriter kb;
   kb << static_cast<double>(bytes) / 1024.0;
@@ -184,9 +192,8 @@ PlotResult plot_flops_cdf(const std::string& dir, const std::vector<CdfSeries>& 
       "set xlabel 'MACs (millions)'\n"
       "set ylabel 'cumulative fraction of satisfying sub-nets'\n"
       "set yrange [0:1.02]\n"
-      "set grid\n"
-      "set key bottom right box opaque\n" +
-      plots + "\n";
+      "set grid\n" +
+      key_below(static_cast<size_t>(index)) + plots + "\n";
   return render(dir, "flops_cdf", data.str(), body, options);
 }
 
@@ -224,8 +231,8 @@ PlotResult plot_block_memory(const std::string& dir, const std::string& winner_l
       "set xlabel 'block index'\n"
       "set ylabel 'peak SRAM (kB, 1 kB = 1024 bytes)'\n"
       "set yrange [0:*]\n"
-      "set grid\n"
-      "set key top right box opaque\n";
+      "set grid\n" +
+      key_below(plots.size());
   // Whole-number ticks while they fit; gnuplot picks its own for long networks.
   if (blocks <= 30) body += "set xtics 1\n";
   NumberWriter x_range;
@@ -252,8 +259,8 @@ PlotResult plot_evolution(const std::string& dir, const std::vector<EvolutionRow
       "set ylabel " +
       quoted(fitness_label) +
       "\n"
-      "set grid\n"
-      "set key bottom right box opaque\n"
+      "set grid\n" +
+      key_below(2) +
       "plot 'evolution.dat' using 1:2 with linespoints linewidth 2 pointtype 7 title 'best', \\\n"
       "     'evolution.dat' using 1:3 with linespoints linewidth 2 pointtype 5 title "
       "'population mean'\n";
