@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "engine/quantizer.h"
 #include "util/json_reader.h"
 
 namespace tinynas::engine {
@@ -71,29 +72,24 @@ std::vector<int64_t> onnx_dims(const Graph& graph, int tensor) {
   return {1, t.shape.c, t.shape.h, t.shape.w};
 }
 
-// Conv weights OHWI (depthwise [C, kh, kw, 1]) to OIHW with BN folded in; bias folded likewise.
+// Conv weights OHWI (depthwise [C, kh, kw, 1]) to OIHW, with BN folded in exactly as the
+// quantiser folds it (fold_batch_norm), so the ONNX model is the network the engine quantises.
 void folded_conv(const Graph& graph, const Op& op, const LayerWeights& l, std::vector<float>& w,
                  std::vector<float>& b) {
+  const FoldedLayer folded = fold_batch_norm(l);
   const int out = l.weight.shape[0];
   const int k = op.kernel;
   const int in = op.type == OpType::kDepthwiseConv2d ? 1 : graph.op_in_channels(op);
-  w.assign(l.weight.data.size(), 0.0f);
-  b.assign(static_cast<size_t>(out), 0.0f);
+  w.assign(folded.weight.size(), 0.0f);
+  b = folded.bias;
   for (int o = 0; o < out; ++o) {
     const auto oc = static_cast<size_t>(o);
-    double scale = 1.0;
-    double shift = l.bias ? l.bias->data[oc] : 0.0;
-    if (l.bn) {
-      scale = l.bn->gamma[oc] / std::sqrt(double{l.bn->var[oc]} + l.bn->eps);
-      shift = (shift - l.bn->mean[oc]) * scale + l.bn->beta[oc];
-    }
-    b[oc] = static_cast<float>(shift);
     for (int ky = 0; ky < k; ++ky)
       for (int kx = 0; kx < k; ++kx)
         for (int i = 0; i < in; ++i) {
           const size_t src = ((oc * k + static_cast<size_t>(ky)) * k + kx) * in + i;
           const size_t dst = ((oc * in + static_cast<size_t>(i)) * k + ky) * k + kx;
-          w[dst] = static_cast<float>(l.weight.data[src] * scale);
+          w[dst] = folded.weight[src];
         }
   }
 }
