@@ -34,8 +34,7 @@ int cost_command(int argc, char** argv) {
   const cxxopts::ParseResult& parsed = *parsed_or_help;
   if (!parsed.count("arch")) throw std::invalid_argument("tinynas cost needs an ARCH.json file");
 
-  const std::string config_dir =
-      find_config_dir(parsed.count("config-dir") ? parsed["config-dir"].as<std::string>() : "");
+  const std::string config_dir = config_dir_option(parsed);
   const std::string path = parsed["arch"].as<std::string>();
   const nas::Arch arch = nas::arch_from_json(util::read_json_file(path), path);
   const std::string space_name =

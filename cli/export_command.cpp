@@ -112,8 +112,7 @@ int export_command(int argc, char** argv) {
         "libprotobuf-dev, see scripts/setup.sh, and rebuild)");
 #endif
 
-  const std::string config_dir =
-      find_config_dir(parsed.count("config-dir") ? parsed["config-dir"].as<std::string>() : "");
+  const std::string config_dir = config_dir_option(parsed);
   const std::string arch_path = parsed["arch"].as<std::string>();
   const nas::Arch arch = nas::arch_from_json(util::read_json_file(arch_path), arch_path);
   const nas::SearchSpace space = nas::load_space(arch.space, config_dir);

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "cli/config_dir.h"
 #include "util/byte_size.h"
 
 namespace tinynas::cli {
@@ -33,6 +34,10 @@ cxxopts::ParseResult parse_or_throw(cxxopts::Options& options, int argc, char** 
   } catch (const cxxopts::exceptions::exception& e) {
     throw std::invalid_argument(e.what());
   }
+}
+
+std::string config_dir_option(const cxxopts::ParseResult& parsed) {
+  return find_config_dir(parsed.count("config-dir") ? parsed["config-dir"].as<std::string>() : "");
 }
 
 std::optional<cxxopts::ParseResult> parse_command(cxxopts::Options& options, int argc,

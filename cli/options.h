@@ -24,6 +24,9 @@ CommonFlags common_flags(const cxxopts::ParseResult& parsed);
 // Parses argv with cxxopts, turning its exceptions into std::invalid_argument.
 cxxopts::ParseResult parse_or_throw(cxxopts::Options& options, int argc, char** argv);
 
+// The configs folder for a command with a --config-dir option (see config_dir.h for the search).
+std::string config_dir_option(const cxxopts::ParseResult& parsed);
+
 // What every subcommand does first: parse (errors as std::invalid_argument), print the help and
 // return nothing when --help was given, reject stray positional arguments.
 std::optional<cxxopts::ParseResult> parse_command(cxxopts::Options& options, int argc, char** argv);

@@ -94,8 +94,7 @@ int train_command(int argc, char** argv) {
   if (resume && settings.out.empty())
     throw std::invalid_argument(
         "--resume needs the run's folder: --out DIR or \"out\" in the config");
-  const std::string config_dir =
-      find_config_dir(parsed.count("config-dir") ? parsed["config-dir"].as<std::string>() : "");
+  const std::string config_dir = config_dir_option(parsed);
 
   supernet::TrainJob job;
   job.space = nas::load_space(settings.space, config_dir);

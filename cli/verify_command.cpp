@@ -175,9 +175,8 @@ int verify_command(int argc, char** argv) {
   target_options.sanitize = !parsed.count("no-sanitize");
   target_options.compiler = parsed["compiler"].as<std::string>();
   if (parsed.count("board"))
-    target_options.board = memory::load_board(
-        parsed["board"].as<std::string>(),
-        find_config_dir(parsed.count("config-dir") ? parsed["config-dir"].as<std::string>() : ""));
+    target_options.board =
+        memory::load_board(parsed["board"].as<std::string>(), config_dir_option(parsed));
   target_options.work_dir =
       parsed.count("work") ? parsed["work"].as<std::string>() : dir + "/firmware-" + target;
   const TargetRun run = run_on_target(target, dir, model, inputs, count, in_bytes, target_options);

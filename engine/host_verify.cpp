@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "engine/reference_interpreter.h"
+#include "util/file_io.h"
 #include "util/json_reader.h"
 #include "util/process.h"
 
@@ -124,10 +125,7 @@ std::vector<int8_t> HostModel::run(const std::vector<int8_t>& inputs, int count)
   if (r.exit_code != 0)
     throw std::runtime_error("the host model failed (exit " + std::to_string(r.exit_code) + "):\n" +
                              tail(r.err + r.out));
-  std::ifstream f(out_path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  const std::string bytes = ss.str();
+  const std::string bytes = util::read_file(out_path).value_or("");
   std::vector<int8_t> out(bytes.begin(), bytes.end());
   if (count > 0 && out.size() % static_cast<size_t>(count) != 0)
     throw std::runtime_error("the host model wrote " + std::to_string(out.size()) + " bytes for " +

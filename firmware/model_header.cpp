@@ -5,6 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "util/file_io.h"
+
 namespace tinynas::firmware {
 namespace {
 
@@ -64,14 +66,12 @@ ModelHeader parse_model_header(const std::string& text, const std::string& where
 
 ModelHeader read_model_header(const std::string& model_dir) {
   const std::filesystem::path path = std::filesystem::path(model_dir) / "model.h";
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+  const std::optional<std::string> text = util::read_file(path.string());
+  if (!text)
     throw std::invalid_argument("model folder '" + model_dir +
                                 "' has no readable model.h (expected a project written by "
                                 "tinynas export)");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_model_header(text.str(), path.string());
+  return parse_model_header(*text, path.string());
 }
 
 }  // namespace tinynas::firmware

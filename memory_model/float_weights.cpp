@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "util/file_io.h"
 #include "util/json_reader.h"
 
 namespace tinynas::memory {
@@ -111,11 +112,9 @@ FloatWeights load_float_weights(const std::string& dir) {
            "is not supported (this build reads version " + std::to_string(kVersion) + ")");
   const int64_t bytes = r.get<int64_t>("bytes");
 
-  std::ifstream in(blob_path, std::ios::binary);
-  if (!in) throw std::invalid_argument("cannot open '" + blob_path + "'");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string blob = buffer.str();
+  const std::optional<std::string> blob_file = util::read_file(blob_path);
+  if (!blob_file) throw std::invalid_argument("cannot open '" + blob_path + "'");
+  const std::string& blob = *blob_file;
   if (static_cast<int64_t>(blob.size()) != bytes)
     throw std::invalid_argument(blob_path + " has " + std::to_string(blob.size()) +
                                 " bytes, the manifest says " + std::to_string(bytes) +

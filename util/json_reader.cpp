@@ -12,11 +12,10 @@
 namespace tinynas::util {
 
 nlohmann::json read_json_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::invalid_argument("cannot open '" + path + "': no such file or not readable");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
+  const std::optional<std::string> file = read_file(path);
+  if (!file)
+    throw std::invalid_argument("cannot open '" + path + "': no such file or not readable");
+  const std::string& text = *file;
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
@@ -57,21 +56,6 @@ std::string resolve_named_config(const std::string& name_or_path, const std::str
   for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
   throw std::invalid_argument("unknown " + what + " '" + name_or_path + "' (known " + what +
                               "s: " + (list.empty() ? "none found in " + dir : list) + ")");
-}
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write '" + temporary + "'");
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error("error while writing '" + temporary + "'");
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    throw std::runtime_error("cannot rename '" + temporary + "' to '" + path + "'");
-  }
 }
 
 const char* json_type_name(const nlohmann::json& value) {

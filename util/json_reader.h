@@ -18,6 +18,8 @@
 #include <string>
 #include <type_traits>
 
+#include "util/file_io.h"  // write_file_atomically, for the JSON writers
+
 namespace tinynas::util {
 
 // Reads and parses a JSON file; a syntax error names the file, line and column.
@@ -28,9 +30,6 @@ nlohmann::json read_json_file(const std::string& path);
 // throws std::invalid_argument listing the known ones: "unknown board 'x' (known boards: ...)".
 std::string resolve_named_config(const std::string& name_or_path, const std::string& config_dir,
                                  const std::string& folder, const std::string& what);
-
-// Writes text to path atomically (a temporary file in the same folder, then rename).
-void write_file_atomically(const std::string& path, const std::string& text);
 
 // "string", "integer", "number", "array", ... for messages.
 const char* json_type_name(const nlohmann::json& value);

@@ -10,6 +10,7 @@
 
 #include "supernet/data/image_decode.h"
 #include "supernet/data/tar_gz.h"
+#include "util/file_io.h"
 
 namespace tinynas::data {
 namespace fs = std::filesystem;
@@ -32,11 +33,9 @@ bool class_and_file(const std::string& path, const std::string& split, std::stri
 }
 
 std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::invalid_argument("cannot read image '" + path.string() + "'");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  std::optional<std::string> bytes = util::read_file(path.string());
+  if (!bytes) throw std::invalid_argument("cannot read image '" + path.string() + "'");
+  return std::move(*bytes);
 }
 
 }  // namespace

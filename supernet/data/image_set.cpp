@@ -8,6 +8,7 @@
 #include <random>
 #include <sstream>
 
+#include "util/file_io.h"
 #include "util/json_reader.h"
 
 namespace tinynas::data {
@@ -113,11 +114,9 @@ void save_image_set(const std::string& path, const ImageSet& set, const std::str
 }
 
 std::optional<ImageSet> load_cached_image_set(const std::string& path, const std::string& stamp) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string bytes = buffer.str();
+  const std::optional<std::string> file = util::read_file(path);
+  if (!file) return std::nullopt;
+  const std::string& bytes = *file;
   Cursor c{bytes};
   char magic[sizeof kMagic];
   if (!c.take(magic, sizeof magic) || std::memcmp(magic, kMagic, sizeof kMagic) != 0)
