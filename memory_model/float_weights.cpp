@@ -88,11 +88,16 @@ void save_float_weights(const std::string& dir, const FloatWeights& weights) {
     }
     layers.push_back(j);
   }
-  const nlohmann::json manifest = {{"format", kFormat},
-                                   {"version", kVersion},
-                                   {"arch", weights.arch},
-                                   {"bytes", blob.size()},
-                                   {"layers", layers}};
+  nlohmann::json manifest = {{"format", kFormat},
+                             {"version", kVersion},
+                             {"arch", weights.arch},
+                             {"bytes", blob.size()},
+                             {"layers", layers}};
+  if (weights.input) {
+    if (weights.input->mean.size() != weights.input->std.size())
+      throw std::invalid_argument("input normalisation: mean and std differ in length");
+    manifest["input"] = {{"mean", weights.input->mean}, {"std", weights.input->std}};
+  }
   // Data first, manifest last: a folder with a manifest always has its data.
   util::write_file_atomically(dir + "/weights.bin", blob);
   util::write_file_atomically(dir + "/weights.json", manifest.dump(1) + "\n");
@@ -122,6 +127,18 @@ FloatWeights load_float_weights(const std::string& dir) {
 
   FloatWeights weights;
   weights.arch = r.at("arch");
+  if (r.has("input")) {
+    util::ObjectReader ir(r.at("input"), manifest_path + " input");
+    InputNormalization n;
+    n.mean = ir.get<std::vector<float>>("mean");
+    n.std = ir.get<std::vector<float>>("std");
+    ir.finish();
+    if (n.mean.empty() || n.mean.size() != n.std.size())
+      ir.fail("std", "must have one value per channel, as many as mean");
+    for (float s : n.std)
+      if (!(s > 0)) ir.fail("std", "values must be positive");
+    weights.input = std::move(n);
+  }
   const nlohmann::json& layers = r.at("layers");
   if (!layers.is_array()) r.fail("layers", "must be an array");
   r.finish();

@@ -5,6 +5,7 @@
 //
 // On disk, a folder:
 //   weights.json  {"format": "tinynas-float-weights", "version": 1, "arch": {...Arch JSON...},
+//                  "input": {"mean": [C floats], "std": [C floats]}   (optional, see below),
 //                  "layers": [{"name": "stem", "type": "conv2d",
 //                              "weight": {"shape": [24, 3, 3, 3], "offset": 0},
 //                              "bias": null | {"shape": [24], "offset": ...},
@@ -48,8 +49,15 @@ struct LayerWeights {
   std::optional<BatchNorm> bn;
 };
 
+// How the network's float input is made from 8-bit pixels: x = (pixel / 255 - mean[c]) / std[c],
+// the normalisation the supernet was trained with. Calibration and accuracy runs need it.
+struct InputNormalization {
+  std::vector<float> mean, std;  // per channel
+};
+
 struct FloatWeights {
-  nlohmann::json arch;  // the Arch JSON these weights belong to
+  nlohmann::json arch;                      // the Arch JSON these weights belong to
+  std::optional<InputNormalization> input;  // absent: the inputs are already network floats
   std::vector<LayerWeights> layers;
 
   const LayerWeights* find(const std::string& name) const;

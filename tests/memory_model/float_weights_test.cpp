@@ -88,6 +88,18 @@ TEST(FloatWeightsTest, RoundTripKeepsEveryValue) {
     }
   }
   EXPECT_NO_THROW(check_weights_match(g, back));
+  EXPECT_FALSE(back.input.has_value());
+}
+
+TEST(FloatWeightsTest, InputNormalizationRoundTrips) {
+  FloatWeights w = tiny_weights(tiny_graph());
+  w.input = InputNormalization{{0.49f, 0.48f, 0.45f}, {0.25f, 0.24f, 0.26f}};
+  TempDir dir;
+  save_float_weights(dir.path.string(), w);
+  const FloatWeights back = load_float_weights(dir.path.string());
+  ASSERT_TRUE(back.input.has_value());
+  EXPECT_EQ(back.input->mean, w.input->mean);
+  EXPECT_EQ(back.input->std, w.input->std);
 }
 
 TEST(FloatWeightsTest, TruncatedDataIsRejected) {
