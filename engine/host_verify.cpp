@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -112,8 +113,11 @@ HostModel::~HostModel() {
 }
 
 std::vector<int8_t> HostModel::run(const std::vector<int8_t>& inputs, int count) const {
-  const std::string in_path = work_dir_ + "/inputs.bin";
-  const std::string out_path = work_dir_ + "/outputs.bin";
+  // Files of their own per call, so several threads may run batches at once.
+  static std::atomic<uint64_t> calls{0};
+  const std::string id = std::to_string(calls.fetch_add(1));
+  const std::string in_path = work_dir_ + "/inputs" + id + ".bin";
+  const std::string out_path = work_dir_ + "/outputs" + id + ".bin";
   util::write_file_atomically(
       in_path, std::string(reinterpret_cast<const char*>(inputs.data()), inputs.size()));
   std::error_code ec;
@@ -126,6 +130,8 @@ std::vector<int8_t> HostModel::run(const std::vector<int8_t>& inputs, int count)
     throw std::runtime_error("the host model failed (exit " + std::to_string(r.exit_code) + "):\n" +
                              tail(r.err + r.out));
   const std::string bytes = util::read_file(out_path).value_or("");
+  fs::remove(in_path, ec);
+  fs::remove(out_path, ec);
   std::vector<int8_t> out(bytes.begin(), bytes.end());
   if (count > 0 && out.size() % static_cast<size_t>(count) != 0)
     throw std::runtime_error("the host model wrote " + std::to_string(out.size()) + " bytes for " +

@@ -35,7 +35,8 @@ class HostModel {
   HostModel& operator=(const HostModel&) = delete;
 
   // Runs `count` inputs (concatenated in `inputs`) and returns the concatenated outputs. Throws
-  // std::runtime_error when the program fails (a sanitizer report, a crash, a timeout).
+  // std::runtime_error when the program fails (a sanitizer report, a crash, a timeout). Safe to
+  // call from several threads at once (each call runs its own process on its own files).
   std::vector<int8_t> run(const std::vector<int8_t>& inputs, int count) const;
 
   double compile_seconds() const { return compile_seconds_; }

@@ -10,8 +10,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
+#include "memory_model/float_weights.h"
 #include "memory_model/graph.h"
 
 namespace tinynas::engine {
@@ -60,6 +62,9 @@ struct QuantModel {
   memory::Graph graph;
   std::vector<TensorQuant> tensors;  // per tensor of graph
   std::vector<QuantLayer> layers;    // per op of graph
+  // How the float input is made from 8-bit pixels (the float weights' normalisation, kept so a
+  // model folder alone can be fed images); absent when the weights had none.
+  std::optional<memory::InputNormalization> input_normalization;
 
   const TensorQuant& input_quant() const { return tensors[static_cast<size_t>(graph.input())]; }
   const TensorQuant& output_quant() const { return tensors[static_cast<size_t>(graph.output())]; }

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "engine/input_preprocessing.h"
 #include "memory_model/float_weights.h"
 #include "util/json_reader.h"
 
@@ -155,11 +156,15 @@ nlohmann::json quant_model_to_json(const QuantModel& m) {
                         a.input1_multiplier, a.input1_shift, a.input2_multiplier, a.input2_shift,
                         a.output_multiplier, a.output_shift}}});
   }
-  return {{"format", kFormat},
-          {"version", kVersion},
-          {"graph", graph_to_json(m.graph)},
-          {"tensors", tensors},
-          {"layers", layers}};
+  nlohmann::json json = {{"format", kFormat},
+                         {"version", kVersion},
+                         {"graph", graph_to_json(m.graph)},
+                         {"tensors", tensors},
+                         {"layers", layers}};
+  if (m.input_normalization)
+    json["input_normalization"] = {{"mean", m.input_normalization->mean},
+                                   {"std", m.input_normalization->std}};
+  return json;
 }
 
 QuantModel quant_model_from_json(const nlohmann::json& json, const std::string& context) {
@@ -171,6 +176,19 @@ QuantModel quant_model_from_json(const nlohmann::json& json, const std::string& 
   m.graph = graph_from_json(r.at("graph"), context);
   const nlohmann::json& tensors = r.at("tensors");
   const nlohmann::json& layers = r.at("layers");
+  if (r.has("input_normalization")) {
+    util::ObjectReader nr(r.at("input_normalization"), context + " input_normalization");
+    memory::InputNormalization n;
+    n.mean = nr.get<std::vector<float>>("mean");
+    n.std = nr.get<std::vector<float>>("std");
+    nr.finish();
+    try {
+      check_normalization(n, m.graph.tensor(m.graph.input()).shape.c);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(nr.context() + ": " + e.what());
+    }
+    m.input_normalization = std::move(n);
+  }
   r.finish();
   if (!tensors.is_array() || tensors.size() != m.graph.tensors().size())
     throw std::invalid_argument(context + ": tensors must list one entry per graph tensor");

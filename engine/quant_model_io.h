@@ -1,6 +1,7 @@
 // A QuantModel on disk, so a model folder is self-contained for `tinynas verify`: one JSON file
 // with the graph (ops in order, replayed through the Graph API on load), per-tensor scale and zero
-// point, and per-op integer parameters (weights as integer arrays).
+// point, per-op integer parameters (weights as integer arrays) and, when the model has one, the
+// input normalisation ("input_normalization": {"mean": [...], "std": [...]}).
 //
 //   save_quant_model("model/quant_model.json", model);
 //   QuantModel m = load_quant_model("model/quant_model.json");

@@ -170,6 +170,7 @@ QuantModel quantize(const Graph& graph, const memory::FloatWeights& weights,
 
   QuantModel m;
   m.graph = graph;
+  m.input_normalization = weights.input;
   m.tensors.resize(n_tensors);
   for (size_t t = 0; t < n_tensors; ++t) {
     RangeStats& s = stats[t];

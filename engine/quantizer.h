@@ -40,7 +40,8 @@ void activation_range(memory::Activation activation, const TensorQuant& q, int32
                       int32_t* act_max);
 
 // Throws std::invalid_argument when the weights do not fit the graph or there are no calibration
-// inputs (each must have the graph input's element count).
+// inputs (each must have the graph input's element count). The weights' input normalisation, if
+// any, is carried into the model.
 QuantModel quantize(const memory::Graph& graph, const memory::FloatWeights& weights,
                     const std::vector<std::vector<float>>& calibration_inputs,
                     const QuantizeOptions& options = {});

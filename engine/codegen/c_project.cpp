@@ -274,7 +274,7 @@ class Generator {
       << "#define TINYNAS_INPUT_BYTES " << in.elements() << "\n"
       << "#define TINYNAS_INPUT_SCALE " << float_literal(iq.scale) << "\n"
       << "#define TINYNAS_INPUT_ZERO_POINT " << iq.zero_point << "\n\n"
-      << "#define TINYNAS_OUTPUT_H " << out.h << "\n"
+      << input_normalization_text() << "#define TINYNAS_OUTPUT_H " << out.h << "\n"
       << "#define TINYNAS_OUTPUT_W " << out.w << "\n"
       << "#define TINYNAS_OUTPUT_C " << out.c << "\n"
       << "#define TINYNAS_OUTPUT_BYTES " << out.elements() << "\n"
@@ -288,6 +288,26 @@ class Generator {
       << "/* Runs the network on the input; returns 0. */\n"
       << "int tinynas_invoke(void);\n\n"
       << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* TINYNAS_MODEL_H */\n";
+    return h.str();
+  }
+
+  // The float input's normalisation, when the model has one: how to go from 8-bit pixels to x.
+  std::string input_normalization_text() const {
+    if (!m_.input_normalization) return "";
+    const auto list = [](const std::vector<float>& v) {
+      std::string s = "{";
+      for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + float_literal(v[i]);
+      return s + "}";
+    };
+    std::ostringstream h;
+    h << "/* The float input x is made from 8-bit pixels (HWC, channel c) as\n"
+      << " *   x = (pixel / 255.0f - TINYNAS_INPUT_MEAN[c]) / TINYNAS_INPUT_STD[c]\n"
+      << " * (the normalisation the network was trained with), resized to TINYNAS_INPUT_H x\n"
+      << " * TINYNAS_INPUT_W (bilinear) when the image has another size, then quantised as\n"
+      << " * above. Both are initialisers, e.g.\n"
+      << " *   static const float mean[TINYNAS_INPUT_C] = TINYNAS_INPUT_MEAN; */\n"
+      << "#define TINYNAS_INPUT_MEAN " << list(m_.input_normalization->mean) << "\n"
+      << "#define TINYNAS_INPUT_STD " << list(m_.input_normalization->std) << "\n\n";
     return h.str();
   }
 
