@@ -17,8 +17,10 @@ int cost_command(int argc, char** argv);
 int train_command(int argc, char** argv);
 int eval_command(int argc, char** argv);
 int extract_command(int argc, char** argv);
+int predictor_command(int argc, char** argv);  // tinynas predictor build
 #endif
-int export_command(int argc, char** argv);  // int8 C project of an arch (engine/)
-int verify_command(int argc, char** argv);  // bit-exact check of an exported model
+int export_command(int argc, char** argv);    // int8 C project of an arch (engine/)
+int verify_command(int argc, char** argv);    // bit-exact check of an exported model
+int accuracy_command(int argc, char** argv);  // int8 vs float top-1 on a data set
 
 }  // namespace tinynas::cli

@@ -25,8 +25,10 @@ int eval_command(int argc, char** argv) {
                              cxxopts::value<std::string>())(
       "data", "data set path, overriding the settings", cxxopts::value<std::string>())(
       "test-subset", "evaluate on this many test images (0 = all)", cxxopts::value<int64_t>())(
-      "threads", "torch threads (0 = all cores)", cxxopts::value<int>())(
-      "json", "print one JSON object")("h,help", "show this help");
+      "split", "test, or validation: the training images the run did not train on (default test)",
+      cxxopts::value<std::string>())("threads", "torch threads (0 = all cores)",
+                                     cxxopts::value<int>())("json", "print one JSON object")(
+      "h,help", "show this help");
   options.parse_positional({"arch"});
   const std::optional<cxxopts::ParseResult> parsed_or_help = parse_command(options, argc, argv);
   if (!parsed_or_help) return 0;  // --help was printed
@@ -43,32 +45,32 @@ int eval_command(int argc, char** argv) {
   if (parsed.count("resolution")) resolution = parsed["resolution"].as<int>();
   const nas::Arch arch = arch_argument(parsed["arch"].as<std::string>(), info, s, resolution);
 
-  supernet::EvalRequest request;
-  request.data = s.data;
+  supernet::EvalRequest request = eval_request_for(s, checkpoint);
   if (parsed.count("data")) request.data.path = parsed["data"].as<std::string>();
-  request.eval = s.eval;
   if (parsed.count("test-subset")) request.eval.test_subset = parsed["test-subset"].as<int64_t>();
   if (request.eval.test_subset < 0) throw std::invalid_argument("--test-subset must be >= 0");
-  request.seed = s.seed;
-  request.threads = parsed.count("threads") ? parsed["threads"].as<int>() : s.threads;
-  request.cache_dir = cache_dir_for(checkpoint);
-  request.device = s.train.device;
+  if (parsed.count("threads")) request.threads = parsed["threads"].as<int>();
+  if (parsed.count("split")) request.split = parsed["split"].as<std::string>();
   const supernet::SubnetEvaluation e = supernet::evaluate_subnet(checkpoint, arch, request);
 
   if (parsed.count("json")) {
-    const nlohmann::json j = {
-        {"arch", nas::arch_to_json(arch)},        {"top1", e.top1},
-        {"test_images", e.test_images},           {"calibration_images", e.calibration_images},
-        {"calibration_seconds", e.calibration_s}, {"eval_seconds", e.eval_s}};
+    const nlohmann::json j = {{"arch", nas::arch_to_json(arch)},
+                              {"top1", e.top1},
+                              {"split", e.split},
+                              {"test_images", e.test_images},
+                              {"calibration_images", e.calibration_images},
+                              {"calibration_seconds", e.calibration_s},
+                              {"eval_seconds", e.eval_s}};
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
   std::printf("%s\n", arch.summary().c_str());
   std::printf(
-      "top-1 %.2f%% on %lld test images (BN re-calibrated on %lld training images in "
+      "top-1 %.2f%% on %lld %s images (BN re-calibrated on %lld training images in "
       "%.2f s; evaluation %.2f s, %.0f img/s)\n",
-      e.top1, static_cast<long long>(e.test_images), static_cast<long long>(e.calibration_images),
-      e.calibration_s, e.eval_s, static_cast<double>(e.test_images) / std::max(1e-9, e.eval_s));
+      e.top1, static_cast<long long>(e.test_images), e.split.c_str(),
+      static_cast<long long>(e.calibration_images), e.calibration_s, e.eval_s,
+      static_cast<double>(e.test_images) / std::max(1e-9, e.eval_s));
   return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/config_dir.h"
+#include "cli/data_input.h"
 #include "cli/options.h"
 #include "engine/codegen/c_project.h"
 #ifdef TINYNAS_WITH_ONNX
@@ -26,14 +27,14 @@
 #include "memory_model/scheduler.h"
 #include "nas/arch.h"
 #include "nas/lowering.h"
+#include "supernet/data/image_set.h"
 #include "util/byte_size.h"
 #include "util/json_reader.h"
 
 namespace tinynas::cli {
 namespace {
 
-// Raw little-endian float32 inputs, HWC, one after the other (the only calibration format yet;
-// image folders through supernet/data are the next step).
+// Raw little-endian float32 inputs, HWC, one after the other.
 std::vector<std::vector<float>> read_raw_float_inputs(const std::string& path,
                                                       const memory::Shape& shape, int limit) {
   std::ifstream f(path, std::ios::binary);
@@ -72,6 +73,33 @@ std::vector<std::vector<float>> random_calibration(const memory::Shape& shape, i
   return inputs;
 }
 
+constexpr int kDefaultCalibrationImages = 500;
+
+// Calibration images: a seeded subset of a data set's train split, made into network inputs with
+// the weights' normalisation (and resized to the arch's resolution like the supernet does).
+std::vector<std::vector<float>> calibration_images(
+    const DataPath& data, const std::optional<memory::InputNormalization>& norm,
+    bool random_weights, const memory::Shape& shape, int limit, uint64_t seed,
+    const std::string& cache_dir) {
+  if (!norm)
+    throw std::invalid_argument(
+        "--calib-data '" + data.path + "' is a data set of images (" + data.kind_name() + "), " +
+        (random_weights ? std::string("but --random-weights have")
+                        : std::string("but the weights have")) +
+        " no input normalisation (weights.json \"input\": {\"mean\": [...], \"std\": [...]}) to "
+        "turn pixels into network inputs; extract the weights again, or give raw float32 inputs");
+  const data::ImageSet all = load_image_split(data, "train", shape.c, cache_dir, "--calib-data");
+  const data::ImageSet some =
+      data::subset(all, limit > 0 ? limit : kDefaultCalibrationImages, seed);
+  const bool resized = some.height != shape.h || some.width != shape.w;
+  spdlog::info(
+      "calibration: {} of {} train images of {} ({}{})", some.size(), all.size(), data.path,
+      image_size_text(some),
+      resized ? " resized bilinearly to " + std::to_string(shape.h) + "x" + std::to_string(shape.w)
+              : std::string());
+  return images_to_inputs(some, *norm, shape, "--calib-data");
+}
+
 }  // namespace
 
 int export_command(int argc, char** argv) {
@@ -83,11 +111,20 @@ int export_command(int argc, char** argv) {
   options.add_options()("arch", "arch JSON file", cxxopts::value<std::string>())(
       "weights", "float weights folder from the supernet extraction",
       cxxopts::value<std::string>())("random-weights", "random weights (tests and sizing)")(
-      "seed", "seed for --random-weights and random calibration",
+      "seed", "seed for --random-weights, random calibration and the calibration images' choice",
       cxxopts::value<uint64_t>()->default_value("1"))(
-      "calib-data", "calibration inputs: raw float32 HWC, concatenated",
-      cxxopts::value<std::string>())("calib-count", "use at most this many calibration inputs",
-                                     cxxopts::value<int>()->default_value("0"))(
+      "calib-data",
+      "calibration inputs: a data set (an image folder train/<class>/*.jpg|png, its .tar.gz, or "
+      "an MNIST idx folder; its train split, normalised with the weights' input normalisation "
+      "and resized to the arch's resolution), or a file of raw float32 HWC inputs, concatenated",
+      cxxopts::value<std::string>())(
+      "calib-count",
+      "use at most this many calibration inputs (default or 0: 500 images of a data set, a "
+      "seeded choice; all raw inputs)",
+      cxxopts::value<int>())(
+      "cache",
+      "folder for the decoded data set (default: .cache/<data name> beside the --out folder)",
+      cxxopts::value<std::string>())("no-cache", "decode the data set without caching it")(
       "percentile", "calibrate activations to this percentile (e.g. 99.99) instead of min/max",
       cxxopts::value<double>())("out", "output folder", cxxopts::value<std::string>())(
       "onnx", "also write the float sub-net as ONNX (model.onnx, BN folded into the convs)")(
@@ -144,11 +181,23 @@ int export_command(int argc, char** argv) {
     }
   }
 
-  const int limit = parsed["calib-count"].as<int>();
-  const std::vector<std::vector<float>> calibration =
-      parsed.count("calib-data")
-          ? read_raw_float_inputs(parsed["calib-data"].as<std::string>(), in_shape, limit)
-          : random_calibration(in_shape, limit > 0 ? limit : 8, seed);
+  const int limit = parsed.count("calib-count") ? parsed["calib-count"].as<int>() : 0;
+  if (limit < 0) throw std::invalid_argument("--calib-count must not be negative");
+  const std::string out = parsed["out"].as<std::string>();
+  std::vector<std::vector<float>> calibration;
+  if (parsed.count("calib-data")) {
+    const DataPath data = detect_data_path(parsed["calib-data"].as<std::string>(), "--calib-data");
+    if (data.images()) {
+      const std::string cache = parsed.count("no-cache") ? ""
+                                : parsed.count("cache")  ? parsed["cache"].as<std::string>()
+                                                         : default_cache_dir(out, data.path);
+      calibration = calibration_images(data, weights.input, random, in_shape, limit, seed, cache);
+    } else {
+      calibration = read_raw_float_inputs(data.path, in_shape, limit);
+    }
+  } else {
+    calibration = random_calibration(in_shape, limit > 0 ? limit : 8, seed);
+  }
 
   engine::QuantizeOptions qopt;
   if (parsed.count("percentile")) {
@@ -159,7 +208,6 @@ int export_command(int argc, char** argv) {
   const engine::QuantModel model = engine::quantize(graph, weights, calibration, qopt);
   const memory::MemoryPlan plan = memory::Scheduler().schedule(graph);
 
-  const std::string out = parsed["out"].as<std::string>();
   engine::CProjectOptions copt;
   copt.title = arch.summary();
   const engine::CProjectInfo info = engine::write_c_project(model, plan, out, copt);

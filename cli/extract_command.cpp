@@ -23,6 +23,12 @@ int extract_command(int argc, char** argv) {
                                                        cxxopts::value<std::string>())(
       "resolution", "input resolution for the keywords", cxxopts::value<int>())(
       "out", "output folder (weights.json, weights.bin, arch.json)", cxxopts::value<std::string>())(
+      "config", "take data and eval settings from this experiment JSON",
+      cxxopts::value<std::string>())("data",
+                                     "data set path for BN re-calibration, overriding the settings",
+                                     cxxopts::value<std::string>())(
+      "no-recalibrate",
+      "keep the checkpoint's BN statistics instead of re-calibrating them for this sub-net")(
       "h,help", "show this help");
   options.parse_positional({"arch"});
   const std::optional<cxxopts::ParseResult> parsed_or_help = parse_command(options, argc, argv);
@@ -37,15 +43,25 @@ int extract_command(int argc, char** argv) {
   const std::string checkpoint = parsed["supernet"].as<std::string>();
   const std::string out = parsed["out"].as<std::string>();
   const supernet::CheckpointInfo info = supernet::describe_checkpoint(checkpoint);
-  const Settings s = checkpoint_settings(info, "");
+  const Settings s =
+      checkpoint_settings(info, parsed.count("config") ? parsed["config"].as<std::string>() : "");
   std::optional<int> resolution;
   if (parsed.count("resolution")) resolution = parsed["resolution"].as<int>();
   const nas::Arch arch = arch_argument(parsed["arch"].as<std::string>(), info, s, resolution);
-  const supernet::ExtractResult r = supernet::extract_subnet(checkpoint, arch, out);
+  supernet::EvalRequest request = eval_request_for(s, checkpoint);
+  if (parsed.count("data")) request.data.path = parsed["data"].as<std::string>();
+  const bool recalibrate = parsed.count("no-recalibrate") == 0;
+  const supernet::ExtractResult r =
+      supernet::extract_subnet(checkpoint, arch, out, recalibrate ? &request : nullptr);
   util::write_file_atomically(out + "/arch.json", nas::arch_to_json(arch).dump(2) + "\n");
   std::printf("%s\n", arch.summary().c_str());
   std::printf("wrote %s/weights.json + weights.bin: %d layers, %lld parameters\n", out.c_str(),
               r.layers, static_cast<long long>(r.parameters));
+  if (r.recalibrated)
+    std::printf("BN statistics re-calibrated for this sub-net on %lld training images\n",
+                static_cast<long long>(r.calibration_images));
+  else
+    std::printf("BN statistics as stored in the checkpoint (not re-calibrated)\n");
   std::printf("check: plain network vs supernet, max |difference| %.3g\n", r.max_abs_diff);
   if (r.max_abs_diff > 1e-3)
     throw std::runtime_error("the extracted network does not reproduce the supernet's output");

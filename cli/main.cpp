@@ -27,8 +27,10 @@ constexpr const char* kUsage =
     "  train    train a once-for-all supernet from an experiment config (--resume continues)\n"
     "  eval     top-1 of one sub-net of a trained supernet (BN re-calibrated)\n"
     "  extract  float weights of one sub-net of a supernet, for the int8 engine\n"
+    "  predictor build  measure sub-nets of a supernet, fit the accuracy predictor\n"
     "  export   quantise an arch to int8 and write its C project (model.h, model.c, weights.c)\n"
     "  verify   run an exported model and compare it byte for byte with the reference\n"
+    "  accuracy top-1 of an exported int8 model and of its float network on a test split\n"
     "\n"
     "example:\n"
     "  tinynas search --sram 320K --flash 1M\n";
@@ -55,10 +57,11 @@ int dispatch(int argc, char** argv) {
   if (command == "evolve")
     return tinynas::cli::search_command(argc - 1, argv + 1, SearchMode::kEvolve);
   if (command == "cost") return tinynas::cli::cost_command(argc - 1, argv + 1);
-  if (command == "train" || command == "eval" || command == "extract") {
+  if (command == "train" || command == "eval" || command == "extract" || command == "predictor") {
 #ifdef TINYNAS_WITH_TORCH
     if (command == "train") return tinynas::cli::train_command(argc - 1, argv + 1);
     if (command == "eval") return tinynas::cli::eval_command(argc - 1, argv + 1);
+    if (command == "predictor") return tinynas::cli::predictor_command(argc - 1, argv + 1);
     return tinynas::cli::extract_command(argc - 1, argv + 1);
 #else
     throw std::runtime_error("'" + command +
@@ -68,10 +71,11 @@ int dispatch(int argc, char** argv) {
   }
   if (command == "export") return tinynas::cli::export_command(argc - 1, argv + 1);
   if (command == "verify") return tinynas::cli::verify_command(argc - 1, argv + 1);
+  if (command == "accuracy") return tinynas::cli::accuracy_command(argc - 1, argv + 1);
   throw std::invalid_argument(
       "unknown command '" + command +
-      "' (commands: search, space, evolve, cost, train, eval, extract, export, verify; see "
-      "tinynas --help)");
+      "' (commands: search, space, evolve, cost, train, eval, extract, predictor, export, verify, "
+      "accuracy; see tinynas --help)");
 }
 
 }  // namespace

@@ -24,8 +24,13 @@ void add_search_options(cxxopts::Options& options) {
       "threads", "worker threads (0 = all cores)", cxxopts::value<int>())(
       "out", "output folder (default runs/<timestamp>)", cxxopts::value<std::string>())(
       "config-dir", "folder holding spaces/ and boards/", cxxopts::value<std::string>())(
-      "v,verbose", "more log output")("quiet", "no progress and no log output below warnings")(
-      "h,help", "show this help");
+      "supernet",
+      "trained supernet checkpoint: accuracy-driven search (re-measures the final top-k)",
+      cxxopts::value<std::string>())(
+      "predictor", "accuracy predictor (tinynas predictor build): the evolution's fitness",
+      cxxopts::value<std::string>())("top-k", "final candidates re-measured with the supernet",
+                                     cxxopts::value<int>())("v,verbose", "more log output")(
+      "quiet", "no progress and no log output below warnings")("h,help", "show this help");
 }
 
 cxxopts::ParseResult parse_or_throw(cxxopts::Options& options, int argc, char** argv) {
@@ -93,7 +98,16 @@ Settings settings_from_options(const cxxopts::ParseResult& parsed) {
     s.threads = parsed["threads"].as<int>();
     if (s.threads < 0) throw std::invalid_argument("--threads must be >= 0 (0 = all cores)");
   }
-  if (parsed.count("out")) s.out = parsed["out"].as<std::string>();
+  if (parsed.count("out")) {
+    s.out = parsed["out"].as<std::string>();
+    s.search.out.clear();  // an explicit --out wins over the config's search.out
+  }
+  if (parsed.count("supernet")) s.search.supernet = parsed["supernet"].as<std::string>();
+  if (parsed.count("predictor")) s.search.predictor = parsed["predictor"].as<std::string>();
+  if (parsed.count("top-k")) {
+    s.search.top_k = parsed["top-k"].as<int>();
+    if (s.search.top_k < 1) throw std::invalid_argument("--top-k must be at least 1");
+  }
   return s;
 }
 

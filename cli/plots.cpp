@@ -267,4 +267,25 @@ PlotResult plot_evolution(const std::string& dir, const std::vector<EvolutionRow
   return render(dir, "evolution", data.str(), body, options);
 }
 
+PlotResult plot_predictor(const std::string& dir, const std::vector<double>& measured,
+                          const std::vector<double>& predicted, const std::string& title,
+                          const PlotOptions& options) {
+  if (measured.empty() || measured.size() != predicted.size())
+    return nothing_to_plot(dir, "predictor", "no held-out sub-nets, or unequal lists");
+  NumberWriter data;
+  data << "# measured predicted\n";
+  for (size_t i = 0; i < measured.size(); ++i) data << measured[i] << ' ' << predicted[i] << '\n';
+  const std::string body = "set title " + quoted(title) +
+                           "\n"
+                           "set xlabel 'measured top-1 (%)'\n"
+                           "set ylabel 'predicted top-1 (%)'\n"
+                           "set grid\n"
+                           "set size square\n" +
+                           key_below(2) +
+                           "plot 'predictor.dat' using 1:2 with points pointtype 7 title "
+                           "'held-out sub-nets', \\\n"
+                           "     x with lines dashtype 2 title 'predicted = measured'\n";
+  return render(dir, "predictor", data.str(), body, options);
+}
+
 }  // namespace tinynas::cli

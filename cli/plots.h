@@ -65,4 +65,10 @@ PlotResult plot_evolution(const std::string& dir, const std::vector<EvolutionRow
                           const std::string& fitness_label = "fitness",
                           const PlotOptions& options = {});
 
+// predictor.png: predicted against measured top-1 (%) of the predictor's held-out sub-nets, with
+// the diagonal where a perfect predictor's points would lie. The lists have equal length.
+PlotResult plot_predictor(const std::string& dir, const std::vector<double>& measured,
+                          const std::vector<double>& predicted, const std::string& title,
+                          const PlotOptions& options = {});
+
 }  // namespace tinynas::cli

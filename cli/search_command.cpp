@@ -1,11 +1,14 @@
 // tinynas search / space / evolve: the TinyNAS pipeline from the command line.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 
+#include "cli/accuracy_search.h"
 #include "cli/commands.h"
 #include "cli/config_dir.h"
 #include "cli/cost_report.h"
@@ -18,6 +21,7 @@
 #include "nas/arch_cost.h"
 #include "nas/evolution.h"
 #include "nas/fitness.h"
+#include "nas/random_search.h"
 #include "nas/sampling.h"
 #include "nas/space_optimizer.h"
 #include "util/byte_size.h"
@@ -160,6 +164,59 @@ void plot_winner_memory(const RunContext& c, const nas::Arch& winner) {
       c.constraints.sram_budget()));
 }
 
+// The accuracy search's final step: the evolution's top-k and the top-k of as many random fitting
+// sub-nets, judged the same way (re-measured with the supernet, the best on the test split).
+struct AccuracyOutcome {
+  bool judged = false;  // re-measured with a supernet
+  JudgedResult search, random;
+  int64_t random_drawn = 0, random_fitting = 0;
+  double random_best_fitness = 0;
+};
+
+AccuracyOutcome judge_against_random(const RunContext& c, AccuracySearch& accuracy,
+                                     const nas::EvolutionResult& evolved,
+                                     const std::vector<int>& resolutions) {
+  AccuracyOutcome out;
+  out.judged = accuracy.can_judge();
+  const auto note = [](const std::string& line) { spdlog::info("{}", line); };
+  if (accuracy.can_judge())
+    spdlog::info("re-measuring the evolution's top {} with the supernet", c.settings.search.top_k);
+  else
+    spdlog::warn("no supernet given: the top {} keep their predicted accuracy only",
+                 c.settings.search.top_k);
+  out.search = accuracy.judge(evolved.parents, note);
+  if (!c.settings.search.random_baseline) return out;
+  const nas::RandomSearchResult random =
+      nas::random_search(c.space, resolutions, accuracy.width_mult(), c.constraints,
+                         accuracy.fitness(), evolved.evaluated, c.settings.seed + 1);
+  out.random_drawn = random.drawn;
+  out.random_fitting = static_cast<int64_t>(random.ranked.size());
+  if (!random.ranked.empty()) out.random_best_fitness = random.ranked.front().fitness;
+  spdlog::info("random baseline: {} fitting sub-nets of {} drawn, scored by the same fitness",
+               out.random_fitting, out.random_drawn);
+  out.random = accuracy.judge(random.ranked, note);
+  return out;
+}
+
+void print_accuracy_comparison(const AccuracyOutcome& o) {
+  const auto row = [](const char* name, const JudgedResult& j) {
+    if (j.top_k.empty()) return;
+    const JudgedCandidate& c = j.top_k[j.chosen];
+    std::printf("  %-16s fitness %7.2f  validation top-1 %6.2f%%  test top-1 %6.2f%%  %s MACs\n",
+                name, c.candidate.fitness, c.validation_top1, j.test_top1,
+                mmacs(double(c.candidate.cost.macs)).c_str());
+  };
+  std::printf("\nAccuracy (validation: %lld held-out training images; test: %lld images):\n",
+              static_cast<long long>(o.search.validation_images),
+              static_cast<long long>(o.search.test_images));
+  row("evolution", o.search);
+  if (!o.random.top_k.empty()) {
+    char name[48];
+    std::snprintf(name, sizeof name, "random (%lld)", static_cast<long long>(o.random_fitting));
+    row(name, o.random);
+  }
+}
+
 }  // namespace
 
 int search_command(int argc, char** argv, SearchMode mode) {
@@ -191,7 +248,22 @@ int search_command(int argc, char** argv, SearchMode mode) {
 
   RunContext c = make_run_context(settings, find_config_dir(flags.config_dir), flags.quiet);
   require_feasible(c);
-  c.out_dir = prepare_output_dir(settings.out);
+  // Accuracy-driven: a trained supernet fixes the width and the resolutions it was trained on.
+  std::unique_ptr<AccuracySearch> accuracy;
+  if (mode != SearchMode::kSpace && settings.search.enabled()) {
+    accuracy = std::make_unique<AccuracySearch>(settings, c.space);
+    c.space.width_mults = {accuracy->width_mult()};
+    c.space.resolutions = accuracy->resolutions();
+    if (mode == SearchMode::kEvolve &&
+        (!nas::same_width(*settings.width_mult, accuracy->width_mult()) ||
+         std::find(c.space.resolutions.begin(), c.space.resolutions.end(), *settings.resolution) ==
+             c.space.resolutions.end()))
+      throw std::invalid_argument("the supernet / predictor covers width " +
+                                  std::to_string(accuracy->width_mult()) +
+                                  " at its training resolutions only");
+  }
+  c.out_dir = prepare_output_dir(accuracy && !settings.search.out.empty() ? settings.search.out
+                                                                          : settings.out);
   const auto started = std::chrono::steady_clock::now();
   spdlog::info("space '{}', board '{}': {}; output in {}", c.space.name, c.board.name,
                c.constraints.describe(), c.out_dir);
@@ -232,13 +304,23 @@ int search_command(int argc, char** argv, SearchMode mode) {
   if (mode != SearchMode::kSpace) {
     nas::EvolutionOptions evolution = c.settings.evolution;
     evolution.seed = c.settings.seed;
-    nas::FlopsProxyFitness fitness;
-    spdlog::info("evolution in {}: population {}, {} generations, fitness {}",
-                 subspace_label(resolution, width), evolution.population, evolution.generations,
-                 fitness.kind());
+    nas::FlopsProxyFitness flops_proxy;
+    nas::FitnessEvaluator& fitness = accuracy ? accuracy->fitness() : flops_proxy;
+    // With a supernet, resolution is a gene over its training resolutions (as in OFA).
+    const std::vector<int> resolutions = accuracy && mode != SearchMode::kEvolve
+                                             ? accuracy->resolutions()
+                                             : std::vector<int>{resolution};
+    if (accuracy) {
+      width = accuracy->width_mult();
+      result["accuracy_search"] = accuracy->describe();
+    }
+    spdlog::info("evolution in {}{}: population {}, {} generations, fitness {}",
+                 subspace_label(resolutions.front(), width),
+                 resolutions.size() > 1 ? " (resolution mutates)" : "", evolution.population,
+                 evolution.generations, fitness.kind());
     Progress progress("evolution", evolution.generations, !c.quiet);
     const nas::EvolutionResult evolved =
-        nas::evolve(c.space, {resolution}, width, c.constraints, fitness, evolution,
+        nas::evolve(c.space, resolutions, width, c.constraints, fitness, evolution,
                     [&](int done, int) { progress.update(done); });
     progress.finish();
     write_evolution_csv(c.out_dir + "/evolution.csv", evolved.history);
@@ -246,33 +328,55 @@ int search_command(int argc, char** argv, SearchMode mode) {
     for (const auto& g : evolved.history)
       points.push_back({g.generation, g.best_fitness, g.mean_fitness});
     if (!points.empty())
-      report_plot(plot_evolution(c.out_dir, points, fitness.kind() + " (MMACs)"));
+      report_plot(plot_evolution(
+          c.out_dir, points, accuracy ? accuracy->fitness_label() : fitness.kind() + " (MMACs)"));
+    std::optional<AccuracyOutcome> outcome;
+    if (accuracy) outcome = judge_against_random(c, *accuracy, evolved, resolutions);
 
-    const nas::Arch& winner = evolved.best.arch;
+    // With a supernet, the winner is the re-measured best of the final top-k.
+    const nas::Candidate best = outcome && outcome->judged && !outcome->search.top_k.empty()
+                                    ? outcome->search.top_k[outcome->search.chosen].candidate
+                                    : evolved.best;
+    const nas::Arch& winner = best.arch;
     const nlohmann::json cost = cost_report(winner, c.space, c.constraints);
     result["arch"] = nas::arch_to_json(winner);
     result["cost"] = cost;
-    result["fitness"] = evolved.best.fitness;
+    result["fitness"] = best.fitness;
     result["fitness_kind"] = fitness.kind();
     result["evolution"] = {{"evaluated", evolved.evaluated},
                            {"generations", evolution.generations}};
+    if (outcome) {
+      result["random_baseline"] = {{"drawn", outcome->random_drawn},
+                                   {"fitting", outcome->random_fitting},
+                                   {"best_fitness", outcome->random_best_fitness}};
+      if (outcome->judged) {
+        result["top1_validation"] = outcome->search.top_k[outcome->search.chosen].validation_top1;
+        result["top1_test"] = outcome->search.test_top1;
+        result["judged"] = {{"search", outcome->search.to_json()},
+                            {"random_baseline", outcome->random.to_json()}};
+      }
+    }
     write_json(c.out_dir + "/arch.json", nas::arch_to_json(winner));
     plot_winner_memory(c, winner);
 
-    std::printf("\nWinner (%s fitness %.3f):\n  %s\n", fitness.kind().c_str(), evolved.best.fitness,
+    std::printf("\nWinner (%s fitness %.3f):\n  %s\n", fitness.kind().c_str(), best.fitness,
                 winner.summary().c_str());
-    std::printf("  MACs %s, params %.3fM\n", mmacs(double(evolved.best.cost.macs)).c_str(),
-                double(evolved.best.cost.params) / 1e6);
+    std::printf("  MACs %s, params %.3fM\n", mmacs(double(best.cost.macs)).c_str(),
+                double(best.cost.params) / 1e6);
     std::printf("  SRAM %s arena (+%s reserved) of %s; naive in+out rule %s; lower bound %s\n",
-                format_byte_size(evolved.best.cost.sram_bytes).c_str(),
+                format_byte_size(best.cost.sram_bytes).c_str(),
                 format_byte_size(c.constraints.reserved_sram_bytes).c_str(),
                 format_byte_size(c.constraints.sram_bytes).c_str(),
                 format_byte_size(cost["sram_bytes_naive"].get<int64_t>()).c_str(),
                 format_byte_size(cost["sram_lower_bound"].get<int64_t>()).c_str());
     std::printf("  Flash %s (+%s reserved) of %s\n",
-                format_byte_size(evolved.best.cost.flash_bytes).c_str(),
+                format_byte_size(best.cost.flash_bytes).c_str(),
                 format_byte_size(c.constraints.reserved_flash_bytes).c_str(),
                 format_byte_size(c.constraints.flash_bytes).c_str());
+    if (outcome && outcome->judged) print_accuracy_comparison(*outcome);
+    if (outcome && outcome->random_fitting > 0)
+      std::printf("  random search, %lld fitting sub-nets: best fitness %.3f\n",
+                  static_cast<long long>(outcome->random_fitting), outcome->random_best_fitness);
   }
 
   write_json(c.out_dir + "/result.json", result);

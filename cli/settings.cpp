@@ -164,6 +164,41 @@ void apply_eval(ObjectReader& parent, Settings& s) {
   if (e.epoch_test_subset < 0) r.fail("epoch_test_subset", "must be >= 0 (0 = all)");
 }
 
+void apply_predictor(ObjectReader& parent, Settings& s) {
+  ObjectReader r(parent.at("predictor"), parent.context() + " predictor");
+  PredictorBuildSettings& p = s.predictor;
+  p.samples = r.optional<int>("samples", p.samples);
+  p.validation_images = r.optional<int64_t>("validation_images", p.validation_images);
+  p.calibration_images = r.optional<int64_t>("calibration_images", p.calibration_images);
+  p.hidden = r.optional<std::vector<int>>("hidden", p.hidden);
+  p.epochs = r.optional<int>("epochs", p.epochs);
+  p.holdout_fraction = r.optional<double>("holdout_fraction", p.holdout_fraction);
+  p.out = r.optional<std::string>("out", p.out);
+  r.finish();
+  if (p.samples < 5) r.fail("samples", "must be at least 5");
+  if (p.validation_images < 1) r.fail("validation_images", "must be at least 1");
+  if (p.calibration_images < 1) r.fail("calibration_images", "must be at least 1");
+  for (int h : p.hidden)
+    if (h < 1) r.fail("hidden", "layer sizes must be positive");
+  if (p.epochs < 1) r.fail("epochs", "must be at least 1");
+  if (!(p.holdout_fraction >= 0 && p.holdout_fraction < 1))
+    r.fail("holdout_fraction", "must be in [0, 1)");
+}
+
+void apply_search(ObjectReader& parent, Settings& s) {
+  ObjectReader r(parent.at("search"), parent.context() + " search");
+  AccuracySearchSettings& a = s.search;
+  a.supernet = r.optional<std::string>("supernet", a.supernet);
+  a.predictor = r.optional<std::string>("predictor", a.predictor);
+  a.top_k = r.optional<int>("top_k", a.top_k);
+  a.validation_images = r.optional<int64_t>("validation_images", a.validation_images);
+  a.random_baseline = r.optional<bool>("random_baseline", a.random_baseline);
+  a.out = r.optional<std::string>("out", a.out);
+  r.finish();
+  if (a.top_k < 1) r.fail("top_k", "must be at least 1");
+  if (a.validation_images < 1) r.fail("validation_images", "must be at least 1");
+}
+
 }  // namespace
 
 void apply_experiment_json(const nlohmann::json& json, const std::string& context, Settings& s) {
@@ -185,6 +220,8 @@ void apply_experiment_json(const nlohmann::json& json, const std::string& contex
   if (r.has("supernet")) apply_supernet(r, s);
   if (r.has("train")) apply_train(r, s);
   if (r.has("eval")) apply_eval(r, s);
+  if (r.has("predictor")) apply_predictor(r, s);
+  if (r.has("search")) apply_search(r, s);
   r.finish();
 }
 
@@ -250,6 +287,19 @@ nlohmann::json settings_to_json(const Settings& s) {
                {"batch_size", s.eval.batch_size},
                {"test_subset", s.eval.test_subset},
                {"epoch_test_subset", s.eval.epoch_test_subset}};
+  j["predictor"] = {{"samples", s.predictor.samples},
+                    {"validation_images", s.predictor.validation_images},
+                    {"calibration_images", s.predictor.calibration_images},
+                    {"hidden", s.predictor.hidden},
+                    {"epochs", s.predictor.epochs},
+                    {"holdout_fraction", s.predictor.holdout_fraction},
+                    {"out", s.predictor.out}};
+  j["search"] = {{"supernet", s.search.supernet},
+                 {"predictor", s.search.predictor},
+                 {"top_k", s.search.top_k},
+                 {"validation_images", s.search.validation_images},
+                 {"random_baseline", s.search.random_baseline},
+                 {"out", s.search.out}};
   if (s.sram_bytes) j["sram"] = *s.sram_bytes;
   if (s.flash_bytes) j["flash"] = *s.flash_bytes;
   return j;

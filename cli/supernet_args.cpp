@@ -61,4 +61,16 @@ std::string cache_dir_for(const std::string& checkpoint) {
   return ((parent.empty() ? std::filesystem::path(".") : parent) / "cache").string();
 }
 
+supernet::EvalRequest eval_request_for(const Settings& settings, const std::string& checkpoint) {
+  supernet::EvalRequest request;
+  request.data = settings.data;
+  request.eval = settings.eval;
+  request.seed = settings.seed;
+  request.train_subset = settings.train.train_subset;
+  request.threads = settings.threads;
+  request.cache_dir = cache_dir_for(checkpoint);
+  request.device = settings.train.device;
+  return request;
+}
+
 }  // namespace tinynas::cli

@@ -23,4 +23,8 @@ nas::Arch arch_argument(const std::string& arg, const supernet::CheckpointInfo& 
 // "runs/x/supernet.pt" -> "runs/x/cache": where the decoded data set of that run is kept.
 std::string cache_dir_for(const std::string& checkpoint);
 
+// How to evaluate sub-nets of this checkpoint: its data set, evaluation settings, seed, the
+// training subset it trained on and its data cache.
+supernet::EvalRequest eval_request_for(const Settings& settings, const std::string& checkpoint);
+
 }  // namespace tinynas::cli

@@ -35,6 +35,28 @@ TrainResult train_supernet(const TrainJob& job, const TrainCallbacks& callbacks)
   return trainer.run();
 }
 
+data::ImageSet calibration_images(const EvalRequest& request, const data::ImageSet& train) {
+  // From the images the run trained on, as the trainer's own per-epoch evaluation does.
+  return data::subset(data::subset(train, request.train_subset, request.seed),
+                      request.eval.calibration_images, request.seed + 1);
+}
+
+data::ImageSet evaluation_images(const EvalRequest& request, const data::ImageSet& train) {
+  if (request.split == "test")
+    return data::subset(data::load_split(request.data, "test", request.cache_dir),
+                        request.eval.test_subset, request.seed + 2);
+  if (request.split != "validation")
+    throw std::invalid_argument("unknown evaluation split '" + request.split +
+                                "' (test or validation)");
+  data::ImageSet held_out = data::holdout(train, request.train_subset, request.seed);
+  if (held_out.size() == 0)
+    throw std::invalid_argument(
+        "no validation images: the run trained on all " + std::to_string(train.size()) +
+        " training images (set train.train_subset below that to keep some out, or use the test "
+        "split)");
+  return data::subset(held_out, request.eval.test_subset, request.seed + 3);
+}
+
 CheckpointInfo describe_checkpoint(const std::string& path) {
   const Checkpoint c = load_checkpoint(path);
   CheckpointInfo info;
@@ -56,11 +78,8 @@ SubnetEvaluation evaluate_subnet(const std::string& checkpoint, const nas::Arch&
   c.net->to(device);
   const Normalization norm = norm_from_json(c.meta.network);
   const data::ImageSet train = data::load_split(request.data, "train", request.cache_dir);
-  const data::ImageSet calibration =
-      data::subset(train, request.eval.calibration_images, request.seed + 1);
-  const data::ImageSet test =
-      data::subset(data::load_split(request.data, "test", request.cache_dir),
-                   request.eval.test_subset, request.seed + 2);
+  const data::ImageSet calibration = calibration_images(request, train);
+  const data::ImageSet test = evaluation_images(request, train);
   SubnetEvaluation out;
   const auto t0 = std::chrono::steady_clock::now();
   recalibrate_bn(c.net, calibration, norm, request.eval.calibration_batch, device);
@@ -68,17 +87,31 @@ SubnetEvaluation evaluate_subnet(const std::string& checkpoint, const nas::Arch&
   out.calibration_images = calibration.size();
   const Accuracy a = measure_top1(c.net, test, norm, request.eval.batch_size, device);
   out.top1 = a.top1;
+  out.split = request.split;
   out.test_images = a.images;
   out.eval_s = a.seconds;
   return out;
 }
 
 ExtractResult extract_subnet(const std::string& checkpoint, const nas::Arch& arch,
-                             const std::string& out_dir) {
+                             const std::string& out_dir, const EvalRequest* recalibration) {
   Checkpoint c = load_checkpoint(checkpoint);
-  const memory::FloatWeights weights = extract_weights(c.net, arch);
-  memory::save_float_weights(out_dir, weights);
+  c.net->set_active(arch);  // rejects archs outside the supernet before any data is read
+  const Normalization norm = norm_from_json(c.meta.network);
   ExtractResult r;
+  if (recalibration) {
+    set_threads(recalibration->threads);
+    const data::ImageSet train =
+        data::load_split(recalibration->data, "train", recalibration->cache_dir);
+    const data::ImageSet calibration = calibration_images(*recalibration, train);
+    recalibrate_bn(c.net, calibration, norm, recalibration->eval.calibration_batch,
+                   torch::Device(torch::kCPU));
+    r.recalibrated = true;
+    r.calibration_images = calibration.size();
+  }
+  memory::FloatWeights weights = extract_weights(c.net, arch);
+  weights.input = memory::InputNormalization{norm.mean, norm.std};
+  memory::save_float_weights(out_dir, weights);
   r.layers = static_cast<int>(weights.layers.size());
   for (const auto& l : weights.layers) {
     r.parameters += static_cast<int64_t>(l.weight.data.size());

@@ -89,14 +89,26 @@ CheckpointInfo describe_checkpoint(const std::string& path);
 struct EvalRequest {
   data::DatasetSpec data;
   EvalOptions eval;
-  uint64_t seed = 0;  // which training images re-calibrate BN
+  uint64_t seed = 0;  // the run's seed: which images it trained on, which re-calibrate BN
+  // The images the run trained on: a seeded subset of this many (0: all), as the trainer draws it.
+  int64_t train_subset = 0;
+  // Where top-1 is measured: "test" (the test split) or "validation" (the training images the run
+  // did not train on; for choosing among sub-nets without looking at the test split). At most
+  // eval.test_subset of them (0: all).
+  std::string split = "test";
   int threads = 0;
   std::string cache_dir;  // decoded data cache (empty: none)
   std::string device = "cpu";
 };
 
+// The re-calibration images and the evaluation images of a request (seeded choices).
+// Throws std::invalid_argument for an unknown split or an empty validation split.
+data::ImageSet calibration_images(const EvalRequest& request, const data::ImageSet& train);
+data::ImageSet evaluation_images(const EvalRequest& request, const data::ImageSet& train);
+
 struct SubnetEvaluation {
   double top1 = 0;  // percent
+  std::string split;
   int64_t test_images = 0;
   int64_t calibration_images = 0;
   double calibration_s = 0, eval_s = 0;
@@ -105,12 +117,17 @@ SubnetEvaluation evaluate_subnet(const std::string& checkpoint, const nas::Arch&
                                  const EvalRequest& request);
 
 struct ExtractResult {
+  bool recalibrated = false;
+  int64_t calibration_images = 0;
   int layers = 0;
   int64_t parameters = 0;
   double max_abs_diff = 0;  // static network vs supernet on a random batch (eval mode)
 };
-// Writes the sub-net's memory::FloatWeights folder (weights.json + weights.bin) to out_dir.
+// Writes the sub-net's memory::FloatWeights folder (weights.json + weights.bin, with the input
+// normalisation) to out_dir. With a request, BN is first re-calibrated for this sub-net on the
+// request's calibration images, so the written statistics are the sub-net's own (as evaluation
+// measures it); without, they are whatever the checkpoint holds (the last trained sub-net's).
 ExtractResult extract_subnet(const std::string& checkpoint, const nas::Arch& arch,
-                             const std::string& out_dir);
+                             const std::string& out_dir, const EvalRequest* recalibration);
 
 }  // namespace tinynas::supernet

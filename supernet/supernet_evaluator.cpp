@@ -24,10 +24,9 @@ SupernetEvaluator::SupernetEvaluator(const std::string& path, const EvalRequest&
   impl_->request = request;
   impl_->device = torch::Device(request.device == "cuda" ? torch::kCUDA : torch::kCPU);
   impl_->checkpoint.net->to(impl_->device);
-  impl_->calibration = data::subset(data::load_split(request.data, "train", request.cache_dir),
-                                    request.eval.calibration_images, request.seed + 1);
-  impl_->test = data::subset(data::load_split(request.data, "test", request.cache_dir),
-                             request.eval.test_subset, request.seed + 2);
+  const data::ImageSet train = data::load_split(request.data, "train", request.cache_dir);
+  impl_->calibration = calibration_images(request, train);
+  impl_->test = evaluation_images(request, train);
 }
 
 SupernetEvaluator::~SupernetEvaluator() = default;
@@ -38,6 +37,10 @@ const nas::SearchSpace& SupernetEvaluator::space() const {
 
 double SupernetEvaluator::width_mult() const {
   return impl_->checkpoint.net->options().width_mult;
+}
+
+int64_t SupernetEvaluator::images() const {
+  return impl_->test.size();
 }
 
 double SupernetEvaluator::fitness(const nas::Arch& arch, const nas::ArchCost&) {

@@ -30,6 +30,7 @@ class SupernetEvaluator final : public nas::FitnessEvaluator {
   const nas::SearchSpace& space() const;
   double width_mult() const;
   int64_t evaluations() const { return evaluations_; }  // cache misses
+  int64_t images() const;                               // evaluation images per sub-net
 
  private:
   struct Impl;

@@ -55,28 +55,48 @@ struct Cursor {
 
 }  // namespace
 
-ImageSet subset(const ImageSet& set, int64_t n, uint64_t seed) {
-  if (n <= 0 || n >= set.size()) return set;
-  std::vector<int64_t> order(static_cast<size_t>(set.size()));
+namespace {
+
+// The seeded choice of subset(): a Fisher-Yates shuffle with our own index drawing (std::shuffle
+// differs between standard libraries); the first n indices are kept.
+std::vector<int64_t> shuffled_indices(int64_t size, uint64_t seed) {
+  std::vector<int64_t> order(static_cast<size_t>(size));
   std::iota(order.begin(), order.end(), 0);
   std::mt19937_64 rng(seed);
-  // Fisher-Yates with our own index drawing: std::shuffle differs between standard libraries.
   for (size_t i = order.size() - 1; i > 0; --i) std::swap(order[i], order[rng() % (i + 1)]);
-  order.resize(static_cast<size_t>(n));
-  std::sort(order.begin(), order.end());
+  return order;
+}
+
+ImageSet gather(const ImageSet& set, std::vector<int64_t> indices) {
+  std::sort(indices.begin(), indices.end());
   ImageSet out;
   out.height = set.height;
   out.width = set.width;
   out.channels = set.channels;
   out.classes = set.classes;
-  out.pixels.resize(static_cast<size_t>(n * set.image_bytes()));
-  out.labels.resize(static_cast<size_t>(n));
-  for (size_t i = 0; i < order.size(); ++i) {
-    std::memcpy(out.pixels.data() + i * set.image_bytes(), set.image(order[i]),
+  out.pixels.resize(indices.size() * static_cast<size_t>(set.image_bytes()));
+  out.labels.resize(indices.size());
+  for (size_t i = 0; i < indices.size(); ++i) {
+    std::memcpy(out.pixels.data() + i * set.image_bytes(), set.image(indices[i]),
                 static_cast<size_t>(set.image_bytes()));
-    out.labels[i] = set.labels[static_cast<size_t>(order[i])];
+    out.labels[i] = set.labels[static_cast<size_t>(indices[i])];
   }
   return out;
+}
+
+}  // namespace
+
+ImageSet subset(const ImageSet& set, int64_t n, uint64_t seed) {
+  if (n <= 0 || n >= set.size()) return set;
+  std::vector<int64_t> order = shuffled_indices(set.size(), seed);
+  order.resize(static_cast<size_t>(n));
+  return gather(set, std::move(order));
+}
+
+ImageSet holdout(const ImageSet& set, int64_t n, uint64_t seed) {
+  if (n <= 0 || n >= set.size()) return gather(set, {});
+  std::vector<int64_t> order = shuffled_indices(set.size(), seed);
+  return gather(set, std::vector<int64_t>(order.begin() + n, order.end()));
 }
 
 void channel_stats(const ImageSet& set, std::vector<float>& mean, std::vector<float>& std) {

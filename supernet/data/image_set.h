@@ -32,6 +32,10 @@ struct ImageSet {
 // so a subset run sees every class.
 ImageSet subset(const ImageSet& set, int64_t n, uint64_t seed);
 
+// The images subset(set, n, seed) leaves out, in original order: a validation split of the
+// training images a run with train_subset n did not train on. Empty when subset keeps them all.
+ImageSet holdout(const ImageSet& set, int64_t n, uint64_t seed);
+
 // Per channel mean and standard deviation of the pixels scaled to [0, 1].
 void channel_stats(const ImageSet& set, std::vector<float>& mean, std::vector<float>& std);
 

@@ -38,6 +38,9 @@ TEST(SettingsTest, RejectsBadValuesNamingTheKey) {
             std::string::npos);
   EXPECT_NE(error(R"({"seed": "one"})").find("'seed' must be an integer"), std::string::npos);
   EXPECT_NE(error(R"({"sram": "12X"})").find("'sram'"), std::string::npos);
+  EXPECT_NE(error(R"({"predictor": {"samples": 2}})").find("samples"), std::string::npos);
+  EXPECT_NE(error(R"({"search": {"top_k": 0}})").find("top_k"), std::string::npos);
+  EXPECT_NE(error(R"({"search": {"supernt": "x.pt"}})").find("supernt"), std::string::npos);
   EXPECT_NE(error(R"({"space_optimizer": {"samples": 0}})").find("samples"), std::string::npos);
   EXPECT_NE(error(R"([1, 2])").find("expected a JSON object"), std::string::npos);
   EXPECT_EQ(error(R"({"sram": "256K", "flash": 1048576})"), "");

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "nas/random.h"
+#include "nas/random_search.h"
 #include "nas/sampling.h"
 #include "test_spaces.h"
 
@@ -61,16 +62,29 @@ TEST(EvolutionTest, BeatsRandomSearchWithTheSameNumberOfEvaluations) {
   FlopsProxyFitness fitness;
   const Constraints constraints = stm32f746();
   const EvolutionResult r = evolve(space, {176}, 0.5, constraints, fitness, small_run(3), nullptr);
-  Rng rng(3);
-  CostModel model(space);
-  int64_t best_random = 0;
-  for (int64_t found = 0; found < r.evaluated;) {
-    const ArchCost cost = model.evaluate(sample_arch(space, 176, 0.5, rng));
-    if (!constraints.fits(cost)) continue;
-    ++found;
-    best_random = std::max(best_random, cost.macs);
+  const RandomSearchResult random =
+      random_search(space, {176}, 0.5, constraints, fitness, r.evaluated, 3);
+  ASSERT_EQ(static_cast<int64_t>(random.ranked.size()), r.evaluated);
+  EXPECT_GT(r.best.fitness, random.ranked.front().fitness);
+}
+
+TEST(RandomSearchTest, KeepsOnlyFittingSubnetsRankedByFitness) {
+  const SearchSpace& space = testing::shipped_space("mcunet");
+  FlopsProxyFitness fitness;
+  const Constraints constraints = stm32f746();
+  const RandomSearchResult r = random_search(space, {160, 192}, 0.5, constraints, fitness, 200, 11);
+  ASSERT_EQ(r.ranked.size(), 200u);
+  EXPECT_GT(r.drawn, 200);  // at R192 W0.5 many sub-nets do not fit 320K / 1M
+  for (size_t i = 0; i < r.ranked.size(); ++i) {
+    EXPECT_TRUE(constraints.fits(r.ranked[i].cost));
+    EXPECT_DOUBLE_EQ(r.ranked[i].fitness, r.ranked[i].cost.macs / 1e6);
+    if (i > 0) {
+      EXPECT_GE(r.ranked[i - 1].fitness, r.ranked[i].fitness);
+    }
   }
-  EXPECT_GT(r.best.cost.macs, best_random);
+  const RandomSearchResult again =
+      random_search(space, {160, 192}, 0.5, constraints, fitness, 200, 11);
+  EXPECT_EQ(again.ranked.front().arch, r.ranked.front().arch);
 }
 
 // A fitness that prefers small arenas: evolution must follow whatever the evaluator says.

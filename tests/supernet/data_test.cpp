@@ -142,5 +142,19 @@ TEST(SyntheticTest, DeterministicAndBalanced) {
   EXPECT_EQ(subset(a, 10, 1).size(), 10);
 }
 
+TEST(SubsetTest, HoldoutIsExactlyWhatTheSubsetLeavesOut) {
+  ImageSet a = synthetic_images(50, 4, 4, 1, 5, 3);
+  for (int64_t i = 0; i < a.size(); ++i)
+    a.pixels[static_cast<size_t>(i * a.image_bytes())] = uint8_t(i);
+  const ImageSet kept = subset(a, 30, 9), rest = holdout(a, 30, 9);
+  ASSERT_EQ(kept.size(), 30);
+  ASSERT_EQ(rest.size(), 20);
+  std::vector<int> seen(50, 0);
+  for (const ImageSet* part : {&kept, &rest})
+    for (int64_t i = 0; i < part->size(); ++i) ++seen[part->image(i)[0]];
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), 50);  // each image in exactly one part
+  EXPECT_EQ(holdout(a, 0, 9).size(), 0);                   // subset keeps all: nothing held out
+}
+
 }  // namespace
 }  // namespace tinynas::data
