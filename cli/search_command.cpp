@@ -65,7 +65,7 @@ std::string mmacs(double macs) {
 
 std::string subspace_label(int resolution, double width) {
   char text[48];
-  std::snprintf(text, sizeof text, "R%d W%.1f", resolution, width);
+  std::snprintf(text, sizeof text, "R%d W%g", resolution, width);
   return text;
 }
 
@@ -184,7 +184,7 @@ AccuracyOutcome judge_against_random(const RunContext& c, AccuracySearch& accura
   else
     spdlog::warn("no supernet given: the top {} keep their predicted accuracy only",
                  c.settings.search.top_k);
-  out.search = accuracy.judge(evolved.parents, note);
+  out.search = accuracy.judge(evolved.top_distinct, note);
   if (!c.settings.search.random_baseline) return out;
   const nas::RandomSearchResult random =
       nas::random_search(c.space, resolutions, accuracy.width_mult(), c.constraints,

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <stdexcept>
+#include <string>
 
 #include "nas/random.h"
 #include "nas/sampling.h"
@@ -37,10 +39,25 @@ EvolutionResult evolve(const SearchSpace& space, const std::vector<int>& resolut
   // Scores a batch of fitting children at once (batch-friendly evaluators).
   std::vector<Arch> batch_archs;
   std::vector<ArchCost> batch_costs;
+  std::map<std::string, Candidate> seen;  // summary -> candidate, pruned to the best
+  const auto remember = [&](const Candidate& c) {
+    if (options.keep_distinct <= 0) return;
+    seen.emplace(c.arch.summary(), c);
+    if (seen.size() > static_cast<size_t>(8 * options.keep_distinct)) {
+      std::vector<Candidate> all;
+      for (auto& [key, cand] : seen) all.push_back(std::move(cand));
+      rank(all);
+      all.resize(static_cast<size_t>(options.keep_distinct));
+      seen.clear();
+      for (Candidate& cand : all) seen.emplace(cand.arch.summary(), std::move(cand));
+    }
+  };
   const auto score = [&](std::vector<Candidate>& into) {
     const std::vector<double> scores = fitness.fitness_batch(batch_archs, batch_costs);
-    for (size_t i = 0; i < batch_archs.size(); ++i)
+    for (size_t i = 0; i < batch_archs.size(); ++i) {
       into.push_back({std::move(batch_archs[i]), batch_costs[i], scores[i]});
+      remember(into.back());
+    }
     result.evaluated += static_cast<int64_t>(batch_archs.size());
     batch_archs.clear();
     batch_costs.clear();
@@ -108,6 +125,10 @@ EvolutionResult evolve(const SearchSpace& space, const std::vector<int>& resolut
   population.resize(std::min(population.size(), static_cast<size_t>(parent_count)));
   result.best = population.front();
   result.parents = std::move(population);
+  for (auto& [key, cand] : seen) result.top_distinct.push_back(std::move(cand));
+  rank(result.top_distinct);
+  if (result.top_distinct.size() > static_cast<size_t>(std::max(0, options.keep_distinct)))
+    result.top_distinct.resize(static_cast<size_t>(options.keep_distinct));
   return result;
 }
 

@@ -28,7 +28,8 @@ struct EvolutionOptions {
   double parent_ratio = 0.25;
   double mutation_ratio = 0.5;  // share of a generation's children made by mutation
   MutationRates rates;
-  int max_tries = 100;  // per child, before it is dropped
+  int max_tries = 100;     // per child, before it is dropped
+  int keep_distinct = 25;  // how many of the best distinct sub-nets seen the result lists
   uint64_t seed = 0;
 };
 
@@ -48,7 +49,10 @@ struct GenerationStats {
 
 struct EvolutionResult {
   Candidate best;
-  std::vector<Candidate> parents;  // the final parents, best first
+  std::vector<Candidate> parents;  // the final parents, best first (may repeat one sub-net)
+  // The best distinct sub-nets evaluated over the whole run, best first: what a final
+  // re-measurement picks from, since a converged population holds copies of few sub-nets.
+  std::vector<Candidate> top_distinct;
   std::vector<GenerationStats> history;
   int64_t evaluated = 0;  // fitness evaluations
 };

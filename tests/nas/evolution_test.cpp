@@ -68,6 +68,20 @@ TEST(EvolutionTest, BeatsRandomSearchWithTheSameNumberOfEvaluations) {
   EXPECT_GT(r.best.fitness, random.ranked.front().fitness);
 }
 
+TEST(EvolutionTest, ListsTheBestDistinctSubnetsOfTheWholeRun) {
+  const SearchSpace& space = testing::shipped_space("mcunet");
+  FlopsProxyFitness fitness;
+  EvolutionOptions options = small_run(6);
+  options.keep_distinct = 12;
+  const EvolutionResult r = evolve(space, {160, 176}, 0.5, stm32f746(), fitness, options, nullptr);
+  ASSERT_EQ(r.top_distinct.size(), 12u);
+  EXPECT_EQ(r.top_distinct.front().fitness, r.best.fitness);
+  for (size_t i = 1; i < r.top_distinct.size(); ++i) {
+    EXPECT_GE(r.top_distinct[i - 1].fitness, r.top_distinct[i].fitness);
+    for (size_t j = 0; j < i; ++j) EXPECT_NE(r.top_distinct[i].arch, r.top_distinct[j].arch);
+  }
+}
+
 TEST(RandomSearchTest, KeepsOnlyFittingSubnetsRankedByFitness) {
   const SearchSpace& space = testing::shipped_space("mcunet");
   FlopsProxyFitness fitness;
