@@ -134,15 +134,16 @@ int build(int argc, char** argv) {
         "measuring {} sub-nets: BN re-calibrated on {} images, top-1 on {} held-out "
         "training images each",
         p.samples - static_cast<int>(samples.size()), p.calibration_images, evaluator.images());
-    Progress progress("predictor samples", p.samples, !quiet);
-    progress.update(static_cast<int64_t>(samples.size()));
-    for (int i = static_cast<int>(samples.size()); i < p.samples; ++i) {
+    // Counts this call's measurements only, so rate and ETA stay true when resuming.
+    const int resumed = static_cast<int>(samples.size());
+    Progress progress("predictor samples", p.samples - resumed, !quiet);
+    for (int i = resumed; i < p.samples; ++i) {
       nas::AccuracySample sample;
       sample.arch = sample_for_predictor(info.space, resolutions, width, seed, i);
       sample.top1 = evaluator.accuracy(sample.arch);
       samples.push_back(std::move(sample));
       util::write_file_atomically(samples_path, samples_text(samples));
-      progress.update(i + 1);
+      progress.update(i + 1 - resumed);
     }
     progress.finish();
   }
