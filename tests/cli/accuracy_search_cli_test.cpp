@@ -12,6 +12,7 @@
 #include "nas/accuracy_predictor.h"
 #include "nas/random.h"
 #include "nas/sampling.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/temp_dir.h"
 #include "util/process.h"
 
@@ -21,14 +22,10 @@ namespace {
 using tinynas::testing::TempDir;
 namespace fs = std::filesystem;
 
-const std::string kTinynas = TINYNAS_EXECUTABLE;
 const std::string kConfigs = TINYNAS_TEST_CONFIG_DIR;
 
 util::ProcessResult tinynas(std::vector<std::string> args) {
-  args.insert(args.begin(), kTinynas);
-  util::ProcessOptions options;
-  options.timeout_s = 120;
-  return util::run_process(args, options);
+  return tinynas::testing::run_tinynas(std::move(args));
 }
 
 // A predictor fitted to a made-up accuracy that rewards resolution, kernels and expansions.

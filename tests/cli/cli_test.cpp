@@ -8,43 +8,24 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "tests/support/cli_runner.h"
 #include "tests/support/temp_dir.h"
 #include "util/process.h"
 
 namespace tinynas::cli {
 namespace {
 
+using tinynas::testing::expect_bad_input;
+using tinynas::testing::read_text;
+using tinynas::testing::run_tinynas;
 using tinynas::testing::TempDir;
 namespace fs = std::filesystem;
-using util::ProcessOptions;
 using util::ProcessResult;
-using util::run_process;
 
-const std::string kTinynas = TINYNAS_EXECUTABLE;
 const std::string kConfigs = TINYNAS_TEST_CONFIG_DIR;
 
 ProcessResult tinynas(std::vector<std::string> args) {
-  args.insert(args.begin(), kTinynas);
-  ProcessOptions options;
-  options.timeout_s = 120;
-  return run_process(args, options);
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// A bad input: exit 2, no crash, and stderr says what is wrong.
-void expect_bad_input(const std::vector<std::string>& args, const std::string& message) {
-  const ProcessResult r = tinynas(args);
-  std::string joined;
-  for (const auto& a : args) joined += a + " ";
-  EXPECT_EQ(r.exit_code, 2) << joined << "\nstderr: " << r.err;
-  EXPECT_NE(r.err.find(message), std::string::npos)
-      << joined << "\nexpected '" << message << "' in stderr: " << r.err;
+  return run_tinynas(std::move(args));
 }
 
 TEST(CliBadInputTest, SramZero) {
@@ -86,7 +67,7 @@ TEST(CliBadInputTest, ConfigUnknownKey) {
 class CliArchTest : public ::testing::Test {
  protected:
   nlohmann::json in2() const {
-    return nlohmann::json::parse(read_file(kConfigs + "/archs/mcunet-in2.json"));
+    return nlohmann::json::parse(read_text(kConfigs + "/archs/mcunet-in2.json"));
   }
   std::string write(const nlohmann::json& arch) const {
     return dir_.file("arch.json", arch.dump());
@@ -170,7 +151,7 @@ class CliSearchTest : public ::testing::Test {
                     (dir_.path() / out).string()});
   }
   nlohmann::json result(const std::string& out) {
-    return nlohmann::json::parse(read_file(dir_.path() / out / "result.json"));
+    return nlohmann::json::parse(read_text(dir_.path() / out / "result.json"));
   }
   TempDir dir_;
 };
@@ -186,10 +167,10 @@ TEST_F(CliSearchTest, WritesTheContractFiles) {
   EXPECT_TRUE(j["cost"]["fits"].get<bool>());
   EXPECT_LE(j["cost"]["sram_total_bytes"].get<int64_t>(), 256 * 1024);
   EXPECT_DOUBLE_EQ(j["fitness"].get<double>(), j["cost"]["macs"].get<double>() / 1e6);
-  const std::string ranking = read_file(dir_.path() / "a" / "space_ranking.csv");
+  const std::string ranking = read_text(dir_.path() / "a" / "space_ranking.csv");
   EXPECT_EQ(ranking.rfind("rank,resolution,width_mult,sampled,satisfying", 0), 0u);
   EXPECT_EQ(std::count(ranking.begin(), ranking.end(), '\n'), 1 + 108);
-  const std::string evolution = read_file(dir_.path() / "a" / "evolution.csv");
+  const std::string evolution = read_text(dir_.path() / "a" / "evolution.csv");
   EXPECT_EQ(std::count(evolution.begin(), evolution.end(), '\n'), 1 + 8);
   EXPECT_TRUE(fs::exists(dir_.path() / "a" / "flops_cdf.csv"));
   EXPECT_TRUE(fs::exists(dir_.path() / "a" / "arch.json"));
@@ -205,10 +186,10 @@ TEST_F(CliSearchTest, DeterministicForASeed) {
   ASSERT_EQ(search("b", "7").exit_code, 0);
   ASSERT_EQ(search("c", "8").exit_code, 0);
   EXPECT_EQ(result("a"), result("b"));
-  EXPECT_EQ(read_file(dir_.path() / "a" / "evolution.csv"),
-            read_file(dir_.path() / "b" / "evolution.csv"));
-  EXPECT_NE(read_file(dir_.path() / "a" / "space_ranking.csv"),
-            read_file(dir_.path() / "c" / "space_ranking.csv"));
+  EXPECT_EQ(read_text(dir_.path() / "a" / "evolution.csv"),
+            read_text(dir_.path() / "b" / "evolution.csv"));
+  EXPECT_NE(read_text(dir_.path() / "a" / "space_ranking.csv"),
+            read_text(dir_.path() / "c" / "space_ranking.csv"));
 }
 
 TEST_F(CliSearchTest, ConfigFileAndFlagOverride) {

@@ -22,19 +22,21 @@
 #include "nas/arch.h"
 #include "nas/lowering.h"
 #include "nas/search_space.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/temp_dir.h"
 #include "util/process.h"
 
 namespace tinynas::cli {
 namespace {
 
+using tinynas::testing::expect_bad_input;
+using tinynas::testing::read_text;
+using tinynas::testing::run_tinynas;
 using tinynas::testing::TempDir;
 namespace fs = std::filesystem;
-using util::ProcessOptions;
 using util::ProcessResult;
 using util::run_process;
 
-const std::string kTinynas = TINYNAS_EXECUTABLE;
 const std::string kConfigs = TINYNAS_TEST_CONFIG_DIR;
 const std::string kShared = TINYNAS_TEST_SHARED_DIR;
 
@@ -44,26 +46,7 @@ constexpr int kTrainPerClass = 4;
 constexpr int kTestPerClass = 3;
 
 ProcessResult tinynas(std::vector<std::string> args) {
-  args.insert(args.begin(), kTinynas);
-  ProcessOptions options;
-  options.timeout_s = 300;
-  return run_process(args, options);
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void expect_bad_input(const std::vector<std::string>& args, const std::string& message) {
-  const ProcessResult r = tinynas(args);
-  std::string joined;
-  for (const auto& a : args) joined += a + " ";
-  EXPECT_EQ(r.exit_code, 2) << joined << "\nstderr: " << r.err;
-  EXPECT_NE(r.err.find(message), std::string::npos)
-      << joined << "\nexpected '" << message << "' in stderr: " << r.err;
+  return run_tinynas(std::move(args));
 }
 
 // The pixels of image i of class k: a class-dependent pattern with per-image variation.

@@ -15,6 +15,7 @@
 #include "engine/random_weights.h"
 #include "memory_model/scheduler.h"
 #include "test_models.h"
+#include "tests/support/invalid_argument.h"
 
 namespace tinynas::engine {
 namespace {
@@ -22,16 +23,7 @@ namespace {
 using memory::InputNormalization;
 using memory::Shape;
 
-template <typename F>
-std::string invalid_message(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no std::invalid_argument";
-  return "";
-}
+using tinynas::testing::invalid_message;
 
 TEST(BilinearTest, AxisFourToTwoSamplesPixelPairs) {
   // scale 2: src = 2 * (i + 0.5) - 0.5 = 0.5 and 2.5, halfway between pixels 0|1 and 2|3.

@@ -12,6 +12,7 @@
 #include "supernet/data/mnist.h"
 #include "supernet/data/synthetic.h"
 #include "test_support.h"
+#include "tests/support/invalid_argument.h"
 
 namespace tinynas::data {
 namespace {
@@ -45,13 +46,7 @@ void make_folder(const std::string& root) {
 }
 
 std::string expect_invalid(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no std::invalid_argument";
-  return "";
+  return tinynas::testing::invalid_message(f);
 }
 
 TEST(ImageFolderTest, ReadsCountsLabelsAndPixelsInSortedOrder) {
