@@ -204,11 +204,16 @@ int build(int argc, char** argv) {
 }  // namespace
 
 int predictor_command(int argc, char** argv) {
-  if (argc < 2 || std::string(argv[1]) == "-h" || std::string(argv[1]) == "--help") {
-    std::printf(
-        "usage: tinynas predictor build --supernet CKPT [--samples N] [--out FILE]\n"
-        "  build   measure random sub-nets of a supernet and fit the accuracy predictor\n");
-    return argc < 2 ? 2 : 0;
+  static constexpr const char* kUsage =
+      "usage: tinynas predictor build --supernet CKPT [--samples N] [--out FILE]\n"
+      "  build   measure random sub-nets of a supernet and fit the accuracy predictor\n";
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);  // a missing action is an error: usage on stderr, exit 2
+    return 2;
+  }
+  if (std::string(argv[1]) == "-h" || std::string(argv[1]) == "--help") {
+    std::fputs(kUsage, stdout);
+    return 0;
   }
   const std::string action = argv[1];
   if (action == "build") return build(argc - 1, argv + 1);
