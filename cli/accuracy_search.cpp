@@ -42,12 +42,11 @@ struct AccuracySearch::Judge {
 
 namespace {
 
-supernet::EvalRequest judge_request(const Settings& settings, const std::string& checkpoint,
-                                    const std::string& split, int64_t images) {
-  const supernet::CheckpointInfo info = supernet::describe_checkpoint(checkpoint);
-  // The data and training subset of the run that wrote the checkpoint; evaluation sizes from the
-  // search's settings.
-  Settings run = checkpoint_settings(info, "");
+// run: the settings of the run that wrote the checkpoint (its data and training subset);
+// threads from the search's settings.
+supernet::EvalRequest judge_request(const Settings& settings, const Settings& run,
+                                    const std::string& checkpoint, const std::string& split,
+                                    int64_t images) {
   supernet::EvalRequest request = eval_request_for(run, checkpoint);
   request.threads = settings.threads;
   request.split = split;
@@ -89,6 +88,7 @@ AccuracySearch::AccuracySearch(const Settings& settings, const nas::SearchSpace&
 #ifdef TINYNAS_WITH_TORCH
   if (!a.supernet.empty()) {
     const supernet::CheckpointInfo info = supernet::describe_checkpoint(a.supernet);
+    const Settings run = checkpoint_settings(info, "");
     if (info.space.name != space.name)
       throw std::invalid_argument("the supernet " + a.supernet + " is for space '" +
                                   info.space.name + "', the search's is '" + space.name + "'");
@@ -96,11 +96,10 @@ AccuracySearch::AccuracySearch(const Settings& settings, const nas::SearchSpace&
       throw std::invalid_argument("the predictor is for width " + std::to_string(width_mult_) +
                                   ", the supernet has width " + std::to_string(info.width_mult));
     judge_ = std::make_unique<Judge>(
-        a.supernet, judge_request(settings, a.supernet, "validation", a.validation_images),
-        judge_request(settings, a.supernet, "test", 0));
+        a.supernet, judge_request(settings, run, a.supernet, "validation", a.validation_images),
+        judge_request(settings, run, a.supernet, "test", 0));
     if (!fitness_) {
       width_mult_ = info.width_mult;
-      const Settings run = checkpoint_settings(info, "");
       resolutions_ = run.train.resolutions;
       if (resolutions_.empty()) resolutions_ = {space.resolutions.back()};
       // The validation view is the fitness: every candidate measured (slow; a predictor is the

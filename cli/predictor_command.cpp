@@ -115,9 +115,16 @@ int build(int argc, char** argv) {
   if (resolutions.empty()) resolutions = {info.space.resolutions.back()};
   const double width = info.width_mult;
 
+  const fs::path out_dir =
+      fs::path(p.out).parent_path().empty() ? fs::path(".") : fs::path(p.out).parent_path();
+  // Before any measurement: a folder that cannot be made must not cost a sub-net's work.
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec || !fs::is_directory(out_dir))
+    throw std::invalid_argument("--out: cannot create folder '" + out_dir.string() + "'" +
+                                (ec ? ": " + ec.message() : ""));
   const std::string samples_path =
-      (fs::path(p.out).parent_path().empty() ? fs::path(".") : fs::path(p.out).parent_path()) /
-      (fs::path(p.out).stem().string() + "_samples.jsonl");
+      (out_dir / (fs::path(p.out).stem().string() + "_samples.jsonl")).string();
   std::vector<nas::AccuracySample> samples = read_samples(samples_path, info.space);
   for (size_t i = 0; i < samples.size(); ++i)
     if (samples[i].arch !=
@@ -171,8 +178,7 @@ int build(int argc, char** argv) {
                     {"kendall_tau_holdout", report.kendall_tau_holdout}};
   predictor.save(p.out);
 
-  const std::string plot_dir =
-      fs::path(p.out).parent_path().empty() ? "." : fs::path(p.out).parent_path().string();
+  const std::string plot_dir = out_dir.string();
   char title[160];
   std::snprintf(title, sizeof title, "Accuracy predictor: %lld held-out sub-nets, RMSE %.2f",
                 static_cast<long long>(report.holdout_samples), report.rmse_holdout);
