@@ -6,16 +6,28 @@
 #include <stdexcept>
 #include <string>
 
+#include "nas/genome.h"
 #include "nas/random.h"
-#include "nas/sampling.h"
 
 namespace tinynas::nas {
 namespace {
 
 // Sorts best first; stable so equal fitness keeps insertion order (determinism).
-void rank(std::vector<Candidate>& population) {
-  std::stable_sort(population.begin(), population.end(),
+void rank(std::vector<Candidate>& candidates) {
+  std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Candidate& a, const Candidate& b) { return a.fitness > b.fitness; });
+}
+
+// A member of the population: the genome the operators vary and the sub-net it encodes.
+struct Member {
+  Genome genome;
+  Candidate candidate;
+};
+
+void rank(std::vector<Member>& population) {
+  std::stable_sort(population.begin(), population.end(), [](const Member& a, const Member& b) {
+    return a.candidate.fitness > b.candidate.fitness;
+  });
 }
 
 }  // namespace
@@ -37,6 +49,7 @@ EvolutionResult evolve(const SearchSpace& space, const std::vector<int>& resolut
   EvolutionResult result;
 
   // Scores a batch of fitting children at once (batch-friendly evaluators).
+  std::vector<Genome> batch_genomes;
   std::vector<Arch> batch_archs;
   std::vector<ArchCost> batch_costs;
   std::map<std::string, Candidate> seen;  // summary -> candidate, pruned to the best
@@ -52,28 +65,35 @@ EvolutionResult evolve(const SearchSpace& space, const std::vector<int>& resolut
       for (Candidate& cand : all) seen.emplace(cand.arch.summary(), std::move(cand));
     }
   };
-  const auto score = [&](std::vector<Candidate>& into) {
+  const auto score = [&](std::vector<Member>& into) {
     const std::vector<double> scores = fitness.fitness_batch(batch_archs, batch_costs);
     for (size_t i = 0; i < batch_archs.size(); ++i) {
-      into.push_back({std::move(batch_archs[i]), batch_costs[i], scores[i]});
-      remember(into.back());
+      into.push_back(
+          {std::move(batch_genomes[i]), {std::move(batch_archs[i]), batch_costs[i], scores[i]}});
+      remember(into.back().candidate);
     }
     result.evaluated += static_cast<int64_t>(batch_archs.size());
+    batch_genomes.clear();
     batch_archs.clear();
     batch_costs.clear();
   };
-
-  // Initial population: random fitting sub-nets.
-  std::vector<Candidate> population;
-  const int64_t max_draws = int64_t{options.population} * options.max_tries;
-  for (int64_t draws = 0;
-       static_cast<int>(batch_archs.size()) < options.population && draws < max_draws; ++draws) {
-    Arch arch = sample_arch(space, rng.pick(resolutions), width_mult, rng);
+  // Costs a genome's sub-net; queues it for scoring when it fits.
+  const auto admit = [&](Genome&& genome) {
+    Arch arch = to_arch(genome, space, width_mult);
     const ArchCost cost = model.evaluate(arch);
-    if (!constraints.fits(cost)) continue;
+    if (!constraints.fits(cost)) return false;
+    batch_genomes.push_back(std::move(genome));
     batch_archs.push_back(std::move(arch));
     batch_costs.push_back(cost);
-  }
+    return true;
+  };
+
+  // Initial population: random genomes whose sub-nets fit.
+  std::vector<Member> population;
+  const int64_t max_draws = int64_t{options.population} * options.max_tries;
+  for (int64_t draws = 0;
+       static_cast<int>(batch_archs.size()) < options.population && draws < max_draws; ++draws)
+    admit(sample_genome(space, rng.pick(resolutions), rng));
   if (batch_archs.empty())
     throw std::invalid_argument("no sub-net of space '" + space.name + "' at width " +
                                 std::to_string(width_mult) + " satisfying " +
@@ -89,7 +109,7 @@ EvolutionResult evolve(const SearchSpace& space, const std::vector<int>& resolut
 
   for (int gen = 0; gen < options.generations; ++gen) {
     population.resize(std::min(population.size(), static_cast<size_t>(parent_count)));
-    const std::vector<Candidate>& parents = population;
+    const std::vector<Member>& parents = population;
     const int n_parents = static_cast<int>(parents.size());
     GenerationStats stats;
     stats.generation = gen + 1;
@@ -97,34 +117,28 @@ EvolutionResult evolve(const SearchSpace& space, const std::vector<int>& resolut
     for (int i = 0; i < mutants + crossovers; ++i) {
       const bool mutation = i < mutants;
       for (int attempt = 0; attempt < options.max_tries; ++attempt) {
-        const Arch& a = parents[static_cast<size_t>(rng.index(n_parents))].arch;
-        Arch child =
+        const Genome& a = parents[static_cast<size_t>(rng.index(n_parents))].genome;
+        Genome child =
             mutation ? mutate(a, space, resolutions, options.rates, rng)
-                     : crossover(a, parents[static_cast<size_t>(rng.index(n_parents))].arch, rng);
-        const ArchCost cost = model.evaluate(child);
-        if (!constraints.fits(cost)) {
-          ++stats.rejected;
-          continue;
-        }
-        batch_archs.push_back(std::move(child));
-        batch_costs.push_back(cost);
-        break;
+                     : crossover(a, parents[static_cast<size_t>(rng.index(n_parents))].genome, rng);
+        if (admit(std::move(child))) break;
+        ++stats.rejected;
       }
     }
     stats.children = static_cast<int>(batch_archs.size());
     score(population);
     double sum = 0;
-    for (const Candidate& c : population) sum += c.fitness;
+    for (const Member& m : population) sum += m.candidate.fitness;
     stats.mean_fitness = sum / static_cast<double>(population.size());
     rank(population);
-    stats.best_fitness = population.front().fitness;
+    stats.best_fitness = population.front().candidate.fitness;
     result.history.push_back(stats);
     if (progress) progress(gen + 1, options.generations);
   }
 
   population.resize(std::min(population.size(), static_cast<size_t>(parent_count)));
-  result.best = population.front();
-  result.parents = std::move(population);
+  for (Member& m : population) result.parents.push_back(std::move(m.candidate));
+  result.best = result.parents.front();
   for (auto& [key, cand] : seen) result.top_distinct.push_back(std::move(cand));
   rank(result.top_distinct);
   if (result.top_distinct.size() > static_cast<size_t>(std::max(0, options.keep_distinct)))

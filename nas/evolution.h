@@ -1,8 +1,9 @@
 // Evolutionary search inside one (resolution, width) sub-space, with Once-for-All's defaults:
 // a population of 100, 500 generations; each generation keeps the best 25 % as parents and adds
-// 50 mutants and 50 crossovers of random parents. Every candidate must satisfy the constraints:
-// operators are retried (rejection) up to max_tries times, and a child that never fits is dropped.
-// Deterministic for a seed.
+// 50 mutants and 50 crossovers of random parents. The operators vary fixed-length genomes
+// (nas/genome.h); candidates are scored and reported as the sub-nets they encode. Every candidate
+// must satisfy the constraints: operators are retried (rejection) up to max_tries times, and a
+// child that never fits is dropped. Deterministic for a seed.
 //
 //   FlopsProxyFitness fitness;
 //   EvolutionResult r = evolve(space, {176}, 0.5, constraints, fitness, EvolutionOptions{},
@@ -18,6 +19,7 @@
 #include "nas/constraints.h"
 #include "nas/fitness.h"
 #include "nas/genetic_operators.h"
+#include "nas/genome.h"
 #include "nas/search_space.h"
 
 namespace tinynas::nas {

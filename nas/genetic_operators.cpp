@@ -1,45 +1,34 @@
 #include "nas/genetic_operators.h"
 
-#include <algorithm>
+#include <stdexcept>
 
 #include "nas/sampling.h"
 
 namespace tinynas::nas {
 
-Arch mutate(const Arch& parent, const SearchSpace& space, const std::vector<int>& resolutions,
-            const MutationRates& rates, Rng& rng) {
-  Arch child = parent;
+Genome mutate(const Genome& parent, const SearchSpace& space, const std::vector<int>& resolutions,
+              const MutationRates& rates, Rng& rng) {
+  Genome child = parent;
   if (resolutions.size() > 1 && rng.chance(rates.resolution))
     child.resolution = rng.pick(resolutions);
-  for (size_t s = 0; s < child.stages.size(); ++s) {
-    auto& blocks = child.stages[s].blocks;
-    for (BlockArch& b : blocks)
-      if (rng.chance(rates.block)) b = random_block(space, rng);
-    if (rng.chance(rates.depth)) {
-      const size_t depth = static_cast<size_t>(rng.pick(space.stages[s].depths));
-      while (blocks.size() < depth) blocks.push_back(random_block(space, rng));
-      blocks.resize(depth);
-    }
-  }
+  for (BlockArch& slot : child.slots)
+    if (rng.chance(rates.block)) slot = random_block(space, rng);
+  for (size_t s = 0; s < child.depths.size(); ++s)
+    if (rng.chance(rates.depth)) child.depths[s] = rng.pick(space.stages[s].depths);
   return child;
 }
 
-Arch crossover(const Arch& a, const Arch& b, Rng& rng) {
-  Arch child = a;
+Genome crossover(const Genome& a, const Genome& b, Rng& rng) {
+  if (a.slots.size() != b.slots.size() || a.depths.size() != b.depths.size())
+    throw std::invalid_argument("crossover of genomes of different shapes");
+  Genome child = a;
   if (rng.chance(0.5)) child.resolution = b.resolution;
-  for (size_t s = 0; s < child.stages.size(); ++s) {
-    const auto& from_a = a.stages[s].blocks;
-    const auto& from_b = b.stages[s].blocks;
-    const size_t depth = rng.chance(0.5) ? from_a.size() : from_b.size();
-    auto& blocks = child.stages[s].blocks;
-    blocks.resize(depth);
-    for (size_t i = 0; i < depth; ++i) {
-      const bool in_a = i < from_a.size(), in_b = i < from_b.size();
-      // A block slot only one parent has comes from that parent.
-      const bool take_a = in_a && (!in_b || rng.chance(0.5));
-      blocks[i] = take_a ? from_a[i] : from_b[i];
-    }
+  for (size_t i = 0; i < child.slots.size(); ++i) {
+    if (rng.chance(0.5)) child.slots[i].kernel = b.slots[i].kernel;
+    if (rng.chance(0.5)) child.slots[i].expand = b.slots[i].expand;
   }
+  for (size_t s = 0; s < child.depths.size(); ++s)
+    if (rng.chance(0.5)) child.depths[s] = b.depths[s];
   return child;
 }
 

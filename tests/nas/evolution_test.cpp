@@ -133,6 +133,33 @@ TEST(EvolutionTest, ReportsEveryGeneration) {
   EXPECT_EQ(seen.back(), 30);
 }
 
+// With one operator switched off, every new sub-net comes from the other: starting from the same
+// initial population (same seed), it must reach sub-nets that population did not hold and beat
+// its best. An operator that returns a copy of its parent does neither.
+EvolutionResult evolve_with(double mutation_ratio, int generations) {
+  EvolutionOptions options = small_run(7);
+  options.mutation_ratio = mutation_ratio;
+  options.generations = generations;
+  options.keep_distinct = 100000;  // keep every distinct sub-net seen
+  FlopsProxyFitness fitness;
+  return evolve(testing::shipped_space("mcunet"), {176}, 0.5, stm32f746(), fitness, options,
+                nullptr);
+}
+
+TEST(EvolutionTest, CrossoverAloneFindsNewAndBetterSubnets) {
+  const EvolutionResult initial = evolve_with(0.0, 0);
+  const EvolutionResult crossed = evolve_with(0.0, 20);
+  EXPECT_GT(crossed.best.fitness, initial.best.fitness);
+  EXPECT_GT(crossed.top_distinct.size(), initial.top_distinct.size() + 100);
+}
+
+TEST(EvolutionTest, MutationAloneFindsNewAndBetterSubnets) {
+  const EvolutionResult initial = evolve_with(1.0, 0);
+  const EvolutionResult mutated = evolve_with(1.0, 20);
+  EXPECT_GT(mutated.best.fitness, initial.best.fitness);
+  EXPECT_GT(mutated.top_distinct.size(), initial.top_distinct.size() + 100);
+}
+
 TEST(EvolutionTest, ImpossibleConstraintsAreABadInput) {
   const SearchSpace& space = testing::shipped_space("mcunet");
   FlopsProxyFitness fitness;
