@@ -1,106 +1,21 @@
 // tinynas export ARCH.json: quantise a sub-net to int8 and write its self-contained C project
 // (engine/codegen/c_project.h) plus quant_model.json, which `tinynas verify` needs, and with --onnx
 // the float sub-net as model.onnx (engine/onnx_export.h; only in builds with ONNX support).
-#include <spdlog/spdlog.h>
-
-#include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <optional>
-#include <random>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
-#include "cli/config_dir.h"
-#include "cli/data_input.h"
+#include "cli/console_observer.h"
 #include "cli/options.h"
 #include "engine/codegen/c_project.h"
-#ifdef TINYNAS_WITH_ONNX
-#include "engine/onnx_export.h"
-#endif
-#include "engine/quant_model_io.h"
 #include "engine/quantization_error.h"
-#include "engine/quantizer.h"
-#include "engine/random_weights.h"
-#include "memory_model/float_weights.h"
-#include "memory_model/scheduler.h"
-#include "nas/arch.h"
-#include "nas/lowering.h"
-#include "supernet/data/image_set.h"
+#include "pipeline/export.h"
 #include "util/byte_size.h"
-#include "util/json_reader.h"
 
 namespace tinynas::cli {
-namespace {
-
-// Raw little-endian float32 inputs, HWC, one after the other.
-std::vector<std::vector<float>> read_raw_float_inputs(const std::string& path,
-                                                      const memory::Shape& shape, int limit) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::invalid_argument("--calib-data: cannot open '" + path + "'");
-  const auto per = static_cast<size_t>(shape.elements());
-  std::vector<float> all;
-  std::vector<char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  const size_t input_bytes = per * sizeof(float);
-  if (bytes.empty() || bytes.size() % input_bytes != 0)
-    throw std::invalid_argument("--calib-data: '" + path + "' has " + std::to_string(bytes.size()) +
-                                " bytes, not a positive multiple of one input (" +
-                                std::to_string(shape.h) + "x" + std::to_string(shape.w) + "x" +
-                                std::to_string(shape.c) +
-                                " float32 = " + std::to_string(input_bytes) + " bytes)");
-  size_t count = bytes.size() / input_bytes;
-  if (limit > 0) count = std::min(count, static_cast<size_t>(limit));
-  std::vector<std::vector<float>> inputs(count, std::vector<float>(per));
-  for (size_t i = 0; i < count; ++i) {
-    std::memcpy(inputs[i].data(), bytes.data() + i * input_bytes, input_bytes);
-    for (float v : inputs[i])
-      if (!std::isfinite(v))
-        throw std::invalid_argument("--calib-data: input " + std::to_string(i) +
-                                    " holds a non-finite value");
-  }
-  return inputs;
-}
-
-std::vector<std::vector<float>> random_calibration(const memory::Shape& shape, int count,
-                                                   uint64_t seed) {
-  std::mt19937_64 rng(seed ^ 0xCA11B);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<std::vector<float>> inputs(static_cast<size_t>(count),
-                                         std::vector<float>(static_cast<size_t>(shape.elements())));
-  for (auto& x : inputs)
-    for (float& v : x) v = dist(rng);
-  return inputs;
-}
-
-constexpr int kDefaultCalibrationImages = 500;
-
-// Calibration images: a seeded subset of a data set's train split, made into network inputs with
-// the weights' normalisation (and resized to the arch's resolution like the supernet does).
-std::vector<std::vector<float>> calibration_images(
-    const DataPath& data, const std::optional<memory::InputNormalization>& norm,
-    bool random_weights, const memory::Shape& shape, int limit, uint64_t seed,
-    const std::string& cache_dir) {
-  if (!norm)
-    throw std::invalid_argument(
-        "--calib-data '" + data.path + "' is a data set of images (" + data.kind_name() + "), " +
-        (random_weights ? std::string("but --random-weights have")
-                        : std::string("but the weights have")) +
-        " no input normalisation (weights.json \"input\": {\"mean\": [...], \"std\": [...]}) to "
-        "turn pixels into network inputs; extract the weights again, or give raw float32 inputs");
-  const data::ImageSet all = load_image_split(data, "train", shape.c, cache_dir, "--calib-data");
-  const data::ImageSet some =
-      data::subset(all, limit > 0 ? limit : kDefaultCalibrationImages, seed);
-  const bool resized = some.height != shape.h || some.width != shape.w;
-  spdlog::info(
-      "calibration: {} of {} train images of {} ({}{})", some.size(), all.size(), data.path,
-      image_size_text(some),
-      resized ? " resized bilinearly to " + std::to_string(shape.h) + "x" + std::to_string(shape.w)
-              : std::string());
-  return images_to_inputs(some, *norm, shape, "--calib-data");
-}
-
-}  // namespace
 
 int export_command(int argc, char** argv) {
   cxxopts::Options options(
@@ -136,108 +51,40 @@ int export_command(int argc, char** argv) {
   const cxxopts::ParseResult& parsed = *parsed_or_help;
   if (!parsed.count("arch")) throw std::invalid_argument("tinynas export needs an ARCH.json file");
   if (!parsed.count("out")) throw std::invalid_argument("tinynas export needs --out DIR");
-  const bool random = parsed.count("random-weights") > 0;
-  if (random == (parsed.count("weights") > 0))
-    throw std::invalid_argument("give exactly one of --weights DIR and --random-weights");
-  if (!random && !parsed.count("calib-data"))
-    throw std::invalid_argument(
-        "--weights needs --calib-data (real inputs to calibrate the activation ranges)");
-#ifndef TINYNAS_WITH_ONNX
-  if (parsed.count("onnx"))
-    throw std::runtime_error(
-        "--onnx: this tinynas was built without ONNX support (install libonnx-dev and "
-        "libprotobuf-dev, see scripts/setup.sh, and rebuild)");
-#endif
-
-  const std::string config_dir = config_dir_option(parsed);
-  const std::string arch_path = parsed["arch"].as<std::string>();
-  const nas::Arch arch = nas::arch_from_json(util::read_json_file(arch_path), arch_path);
-  const nas::SearchSpace space = nas::load_space(arch.space, config_dir);
-  try {
-    nas::validate(arch, space);
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(arch_path + ": " + e.what());
-  }
-  const memory::Graph graph = nas::lower(arch, space);
-  const memory::Shape in_shape = graph.tensor(graph.input()).shape;
-  const uint64_t seed = parsed["seed"].as<uint64_t>();
-
-  memory::FloatWeights weights;
-  if (random) {
-    weights = engine::random_float_weights(graph, seed);
-    weights.arch = nas::arch_to_json(arch);
-  } else {
-    const std::string dir = parsed["weights"].as<std::string>();
-    weights = memory::load_float_weights(dir);
-    if (!weights.arch.is_null() &&
-        nas::arch_from_json(weights.arch, dir + "/weights.json arch") != arch)
-      throw std::invalid_argument("weights in '" + dir + "' belong to another arch (" +
-                                  nas::arch_from_json(weights.arch, dir).summary() + ") than " +
-                                  arch_path + " (" + arch.summary() + ")");
-    try {
-      memory::check_weights_match(graph, weights);
-    } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument(dir + ": " + e.what());
-    }
-  }
-
-  const int limit = parsed.count("calib-count") ? parsed["calib-count"].as<int>() : 0;
-  if (limit < 0) throw std::invalid_argument("--calib-count must not be negative");
-  const std::string out = parsed["out"].as<std::string>();
-  std::vector<std::vector<float>> calibration;
-  if (parsed.count("calib-data")) {
-    const DataPath data = detect_data_path(parsed["calib-data"].as<std::string>(), "--calib-data");
-    if (data.images()) {
-      const std::string cache = parsed.count("no-cache") ? ""
-                                : parsed.count("cache")  ? parsed["cache"].as<std::string>()
-                                                         : default_cache_dir(out, data.path);
-      calibration = calibration_images(data, weights.input, random, in_shape, limit, seed, cache);
-    } else {
-      calibration = read_raw_float_inputs(data.path, in_shape, limit);
-    }
-  } else {
-    calibration = random_calibration(in_shape, limit > 0 ? limit : 8, seed);
-  }
-
-  engine::QuantizeOptions qopt;
-  if (parsed.count("percentile")) {
-    qopt.calibration = engine::QuantizeOptions::Calibration::kPercentile;
-    qopt.percentile = parsed["percentile"].as<double>();
-  }
-  spdlog::info("{}: quantising with {} calibration inputs", arch.summary(), calibration.size());
-  const engine::QuantModel model = engine::quantize(graph, weights, calibration, qopt);
-  const memory::MemoryPlan plan = memory::Scheduler().schedule(graph);
-
-  engine::CProjectOptions copt;
-  copt.title = arch.summary();
-  const engine::CProjectInfo info = engine::write_c_project(model, plan, out, copt);
-  engine::save_quant_model(out + "/quant_model.json", model);
-  util::write_file_atomically(out + "/arch.json", nas::arch_to_json(arch).dump(2) + "\n");
-#ifdef TINYNAS_WITH_ONNX
-  if (parsed.count("onnx")) {
-    engine::OnnxExportOptions oopt;
-    oopt.doc_string = arch.summary();
-    oopt.producer_version = TINYNAS_VERSION;
-    engine::write_onnx_model(out + "/model.onnx", graph, weights, oopt);
-  }
-#endif
+  pipeline::ExportOptions o;
+  o.arch_path = parsed["arch"].as<std::string>();
+  o.out = parsed["out"].as<std::string>();
+  o.random_weights = parsed.count("random-weights") > 0;
+  if (parsed.count("weights")) o.weights_dir = parsed["weights"].as<std::string>();
+  if (parsed.count("calib-data")) o.calib_data = parsed["calib-data"].as<std::string>();
+  o.seed = parsed["seed"].as<uint64_t>();
+  if (parsed.count("calib-count")) o.calib_count = parsed["calib-count"].as<int>();
+  if (parsed.count("no-cache"))
+    o.cache_dir = "";
+  else if (parsed.count("cache"))
+    o.cache_dir = parsed["cache"].as<std::string>();
+  if (parsed.count("percentile")) o.percentile = parsed["percentile"].as<double>();
+  o.onnx = parsed.count("onnx") > 0;
+  o.producer_version = TINYNAS_VERSION;
+  o.config_dir = config_dir_option(parsed);
+  ConsoleObserver<> observer(true);
+  const pipeline::ExportResult exported = pipeline::export_model(o, observer);
+  const nas::Arch& arch = exported.arch;
+  const engine::CProjectInfo& info = exported.project;
+  const std::string& out = o.out;
 
   std::printf("exported %s to %s (%zu files, kernels:", arch.summary().c_str(), out.c_str(),
-              info.files.size() + 2 + parsed.count("onnx"));
+              exported.files);
   for (const std::string& k : info.kernel_files)
     if (k.size() > 2 && k.compare(k.size() - 2, 2, ".c") == 0) std::printf(" %s", k.c_str());
   std::printf(")\n");
-  std::printf("arena %lld bytes (%s; live-set lower bound %lld), weights %lld bytes\n",
-              static_cast<long long>(info.arena_bytes),
-              util::format_byte_size(info.arena_bytes).c_str(),
-              static_cast<long long>(plan.lower_bound), static_cast<long long>(info.weight_bytes));
+  std::printf(
+      "arena %lld bytes (%s; live-set lower bound %lld), weights %lld bytes\n",
+      static_cast<long long>(info.arena_bytes), util::format_byte_size(info.arena_bytes).c_str(),
+      static_cast<long long>(exported.lower_bound), static_cast<long long>(info.weight_bytes));
 
-  // Quantisation error on a few of the calibration inputs.
-  const size_t n_err = std::min<size_t>(calibration.size(), 4);
-  const std::vector<engine::LayerError> errors = engine::quantization_error(
-      model, weights,
-      std::vector<std::vector<float>>(calibration.begin(),
-                                      calibration.begin() + static_cast<std::ptrdiff_t>(n_err)));
+  const std::vector<engine::LayerError>& errors = exported.errors;
+  const size_t n_err = exported.error_inputs;
   if (parsed.count("verbose")) {
     std::printf("%-16s %10s %14s %14s\n", "layer", "SNR dB", "max |error|", "max |value|");
     for (const engine::LayerError& e : errors)

@@ -16,6 +16,12 @@ std::string fixed(double v, int digits) {
   return text;
 }
 
+nlohmann::json top1_json(int64_t correct, int64_t n) {
+  return {{"top1", 100.0 * static_cast<double>(correct) / static_cast<double>(n)},
+          {"correct", correct},
+          {"images", n}};
+}
+
 }  // namespace
 
 void write_space_ranking_csv(const std::string& path,
@@ -71,6 +77,38 @@ nlohmann::json subspace_json(const nas::SubspaceStats& s) {
           {"p10_macs", s.p10_macs},
           {"p50_macs", s.p50_macs},
           {"p90_macs", s.p90_macs}};
+}
+
+nlohmann::json accuracy_json(const pipeline::AccuracyOptions& o,
+                             const pipeline::AccuracyResult& r) {
+  const int64_t n = r.images;
+  nlohmann::json result = {
+      {"model", o.model_dir},
+      {"data", r.data.path},
+      {"data_kind", r.data.kind_name()},
+      {"split", o.split},
+      {"images", n},
+      {"images_in_split", r.images_in_split},
+      {"limit", o.limit},
+      {"seed", o.seed},
+      {"image_size", {r.image_height, r.image_width, r.image_channels}},
+      {"input_size", {r.input_shape.h, r.input_shape.w, r.input_shape.c}},
+      {"resize", r.resized ? "bilinear (half-pixel, as torch interpolate)" : "none"},
+      {"normalization", {{"mean", r.normalization.mean}, {"std", r.normalization.std}}},
+      {"int8", top1_json(r.int8_correct, n)},
+      {"float", nullptr},
+      {"difference_points", nullptr},
+      {"agreement", nullptr},
+      {"seconds", r.seconds}};
+  result["int8"]["engine"] = o.int8_engine;
+  result["int8"]["tied_argmax"] = r.int8_tied_argmax;
+  if (r.float_measured) {
+    result["float"] = top1_json(r.float_correct, n);
+    result["float"]["weights"] = o.weights_dir;
+    result["difference_points"] = r.int8_top1() - r.float_top1();
+    result["agreement"] = {{"percent", r.agreement()}, {"images", r.agree}};
+  }
+  return result;
 }
 
 }  // namespace tinynas::cli

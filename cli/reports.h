@@ -9,6 +9,7 @@
 
 #include "nas/evolution.h"
 #include "nas/space_optimizer.h"
+#include "pipeline/accuracy.h"
 
 namespace tinynas::cli {
 
@@ -21,5 +22,9 @@ void write_evolution_csv(const std::string& path, const std::vector<nas::Generat
 void write_json(const std::string& path, const nlohmann::json& json);
 
 nlohmann::json subspace_json(const nas::SubspaceStats& stats);
+
+// `tinynas accuracy`'s accuracy.json.
+nlohmann::json accuracy_json(const pipeline::AccuracyOptions& options,
+                             const pipeline::AccuracyResult& result);
 
 }  // namespace tinynas::cli

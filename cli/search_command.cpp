@@ -8,22 +8,20 @@
 #include <optional>
 #include <stdexcept>
 
-#include "cli/accuracy_search.h"
 #include "cli/commands.h"
 #include "cli/config_dir.h"
+#include "cli/console_observer.h"
 #include "cli/cost_report.h"
 #include "cli/options.h"
 #include "cli/plots.h"
-#include "cli/progress.h"
 #include "cli/reports.h"
 #include "cli/run_context.h"
+#include "cli/supernet_access.h"
 #include "memory_model/board.h"
 #include "nas/arch_cost.h"
-#include "nas/evolution.h"
 #include "nas/fitness.h"
-#include "nas/random_search.h"
 #include "nas/sampling.h"
-#include "nas/space_optimizer.h"
+#include "pipeline/search.h"
 #include "util/byte_size.h"
 
 namespace tinynas::cli {
@@ -78,48 +76,61 @@ void report_plot(const PlotResult& plot) {
     spdlog::warn("plot not written: {}", plot.message);
 }
 
-std::vector<nas::SubspaceStats> run_space_optimizer(const RunContext& c) {
-  nas::SpaceOptimizerOptions options = c.settings.space_optimizer;
-  options.seed = c.settings.seed;
-  options.threads = c.settings.threads;
-  const int64_t total =
-      static_cast<int64_t>(c.space.resolutions.size() * c.space.width_mults.size()) *
-      options.samples_per_space;
-  spdlog::info("space optimiser: {} sub-spaces x {} samples", total / options.samples_per_space,
-               options.samples_per_space);
-  Progress progress("space optimiser", total, !c.quiet);
-  auto ranking = nas::rank_subspaces(c.space, c.constraints, options,
-                                     [&](int64_t done, int64_t) { progress.update(done); });
-  progress.finish();
+// The search's reports as its stages finish: the space optimiser's CSVs, plot and table, the
+// chosen sub-space, the evolution's CSV and plot.
+class SearchReport final : public ConsoleObserver<pipeline::SearchObserver> {
+ public:
+  SearchReport(const RunContext& c, std::string fitness_label)
+      : ConsoleObserver(!c.quiet), c_(c), fitness_label_(std::move(fitness_label)) {}
 
-  write_space_ranking_csv(c.out_dir + "/space_ranking.csv", ranking);
-  write_flops_cdf_csv(c.out_dir + "/flops_cdf.csv", ranking, c.settings.plot_top_spaces);
+  void space_ranked(const std::vector<nas::SubspaceStats>& ranking) override {
+    write_space_ranking_csv(c_.out_dir + "/space_ranking.csv", ranking);
+    write_flops_cdf_csv(c_.out_dir + "/flops_cdf.csv", ranking, c_.settings.plot_top_spaces);
 
-  std::vector<CdfSeries> series;
-  for (size_t i = 0; i < ranking.size() && i < static_cast<size_t>(c.settings.plot_top_spaces);
-       ++i) {
-    if (ranking[i].satisfying == 0) break;
-    CdfSeries s;
-    s.label = subspace_label(ranking[i].resolution, ranking[i].width_mult);
-    for (int64_t m : ranking[i].satisfying_macs)
-      s.sorted_mmacs.push_back(static_cast<double>(m) / 1e6);
-    series.push_back(std::move(s));
+    std::vector<CdfSeries> series;
+    for (size_t i = 0; i < ranking.size() && i < static_cast<size_t>(c_.settings.plot_top_spaces);
+         ++i) {
+      if (ranking[i].satisfying == 0) break;
+      CdfSeries s;
+      s.label = subspace_label(ranking[i].resolution, ranking[i].width_mult);
+      for (int64_t m : ranking[i].satisfying_macs)
+        s.sorted_mmacs.push_back(static_cast<double>(m) / 1e6);
+      series.push_back(std::move(s));
+    }
+    if (!series.empty()) report_plot(plot_flops_cdf(c_.out_dir, series));
+
+    std::printf("\nSub-spaces ranked by mean MACs of the sub-nets that fit (%s):\n",
+                c_.constraints.describe().c_str());
+    std::printf("  %4s  %-10s  %9s  %10s  %10s  %10s  %10s\n", "rank", "space", "fit", "mean",
+                "p10", "p50", "p90");
+    for (size_t i = 0; i < ranking.size() && i < 10; ++i) {
+      const auto& s = ranking[i];
+      std::printf("  %4zu  %-10s  %8.1f%%  %10s  %10s  %10s  %10s\n", i + 1,
+                  subspace_label(s.resolution, s.width_mult).c_str(),
+                  100.0 * s.satisfying_fraction(), mmacs(s.mean_macs).c_str(),
+                  mmacs(double(s.p10_macs)).c_str(), mmacs(double(s.p50_macs)).c_str(),
+                  mmacs(double(s.p90_macs)).c_str());
+    }
   }
-  if (!series.empty()) report_plot(plot_flops_cdf(c.out_dir, series));
 
-  std::printf("\nSub-spaces ranked by mean MACs of the sub-nets that fit (%s):\n",
-              c.constraints.describe().c_str());
-  std::printf("  %4s  %-10s  %9s  %10s  %10s  %10s  %10s\n", "rank", "space", "fit", "mean", "p10",
-              "p50", "p90");
-  for (size_t i = 0; i < ranking.size() && i < 10; ++i) {
-    const auto& s = ranking[i];
-    std::printf("  %4zu  %-10s  %8.1f%%  %10s  %10s  %10s  %10s\n", i + 1,
-                subspace_label(s.resolution, s.width_mult).c_str(), 100.0 * s.satisfying_fraction(),
-                mmacs(s.mean_macs).c_str(), mmacs(double(s.p10_macs)).c_str(),
-                mmacs(double(s.p50_macs)).c_str(), mmacs(double(s.p90_macs)).c_str());
+  void subspace_chosen(const nas::SubspaceStats& chosen) override {
+    std::printf("\nChosen sub-space: %s (%.1f%% of its sub-nets fit, mean %s MACs)\n",
+                subspace_label(chosen.resolution, chosen.width_mult).c_str(),
+                100 * chosen.satisfying_fraction(), mmacs(chosen.mean_macs).c_str());
   }
-  return ranking;
-}
+
+  void evolved(const nas::EvolutionResult& evolved) override {
+    write_evolution_csv(c_.out_dir + "/evolution.csv", evolved.history);
+    std::vector<EvolutionRow> points;
+    for (const auto& g : evolved.history)
+      points.push_back({g.generation, g.best_fitness, g.mean_fitness});
+    if (!points.empty()) report_plot(plot_evolution(c_.out_dir, points, fitness_label_));
+  }
+
+ private:
+  const RunContext& c_;
+  std::string fitness_label_;
+};
 
 // MobileNetV2 of the same budget: the fitting (R, W) member of the mbv2 family with the most MACs,
 // on the searched space's resolution and width grids. Empty when none fits.
@@ -164,44 +175,10 @@ void plot_winner_memory(const RunContext& c, const nas::Arch& winner) {
       c.constraints.sram_budget()));
 }
 
-// The accuracy search's final step: the evolution's top-k and the top-k of as many random fitting
-// sub-nets, judged the same way (re-measured with the supernet, the best on the test split).
-struct AccuracyOutcome {
-  bool judged = false;  // re-measured with a supernet
-  JudgedResult search, random;
-  int64_t random_drawn = 0, random_fitting = 0;
-  double random_best_fitness = 0;
-};
-
-AccuracyOutcome judge_against_random(const RunContext& c, AccuracySearch& accuracy,
-                                     const nas::EvolutionResult& evolved,
-                                     const std::vector<int>& resolutions) {
-  AccuracyOutcome out;
-  out.judged = accuracy.can_judge();
-  const auto note = [](const std::string& line) { spdlog::info("{}", line); };
-  if (accuracy.can_judge())
-    spdlog::info("re-measuring the evolution's top {} with the supernet", c.settings.search.top_k);
-  else
-    spdlog::warn("no supernet given: the top {} keep their predicted accuracy only",
-                 c.settings.search.top_k);
-  out.search = accuracy.judge(evolved.top_distinct, note);
-  if (!c.settings.search.random_baseline) return out;
-  const nas::RandomSearchResult random =
-      nas::random_search(c.space, resolutions, accuracy.width_mult(), c.constraints,
-                         accuracy.fitness(), evolved.evaluated, c.settings.seed + 1);
-  out.random_drawn = random.drawn;
-  out.random_fitting = static_cast<int64_t>(random.ranked.size());
-  if (!random.ranked.empty()) out.random_best_fitness = random.ranked.front().fitness;
-  spdlog::info("random baseline: {} fitting sub-nets of {} drawn, scored by the same fitness",
-               out.random_fitting, out.random_drawn);
-  out.random = accuracy.judge(random.ranked, note);
-  return out;
-}
-
-void print_accuracy_comparison(const AccuracyOutcome& o) {
-  const auto row = [](const char* name, const JudgedResult& j) {
+void print_accuracy_comparison(const pipeline::AccuracyOutcome& o) {
+  const auto row = [](const char* name, const pipeline::JudgedResult& j) {
     if (j.top_k.empty()) return;
-    const JudgedCandidate& c = j.top_k[j.chosen];
+    const pipeline::JudgedCandidate& c = j.top_k[j.chosen];
     std::printf("  %-16s fitness %7.2f  validation top-1 %6.2f%%  test top-1 %6.2f%%  %s MACs\n",
                 name, c.candidate.fitness, c.validation_top1, j.test_top1,
                 mmacs(double(c.candidate.cost.macs)).c_str());
@@ -248,22 +225,24 @@ int search_command(int argc, char** argv, SearchMode mode) {
 
   RunContext c = make_run_context(settings, find_config_dir(flags.config_dir), flags.quiet);
   require_feasible(c);
+  pipeline::SearchOptions search;
+  search.seed = c.settings.seed;
+  search.threads = c.settings.threads;
+  search.space_optimizer = c.settings.space_optimizer;
+  search.evolution = c.settings.evolution;
+  search.evolve = mode != SearchMode::kSpace;
+  if (mode == SearchMode::kEvolve)
+    search.subspace = pipeline::Subspace{*settings.resolution, *settings.width_mult};
   // Accuracy-driven: a trained supernet fixes the width and the resolutions it was trained on.
-  std::unique_ptr<AccuracySearch> accuracy;
-  if (mode != SearchMode::kSpace && settings.search.enabled()) {
-    accuracy = std::make_unique<AccuracySearch>(settings, c.space);
-    c.space.width_mults = {accuracy->width_mult()};
-    c.space.resolutions = accuracy->resolutions();
-    if (mode == SearchMode::kEvolve &&
-        (!nas::same_width(*settings.width_mult, accuracy->width_mult()) ||
-         std::find(c.space.resolutions.begin(), c.space.resolutions.end(), *settings.resolution) ==
-             c.space.resolutions.end()))
-      throw std::invalid_argument("the supernet / predictor covers width " +
-                                  std::to_string(accuracy->width_mult()) +
-                                  " at its training resolutions only");
-  }
-  c.out_dir = prepare_output_dir(accuracy && !settings.search.out.empty() ? settings.search.out
-                                                                          : settings.out);
+  std::unique_ptr<pipeline::AccuracySearch> accuracy;
+  if (mode != SearchMode::kSpace && settings.search.enabled())
+    accuracy = pipeline::open_accuracy_search(settings.search, settings.threads, c.space,
+                                              supernet_access());
+  const bool accuracy_search = accuracy != nullptr;
+  pipeline::SearchPipeline pipeline(c.space, c.constraints, search, std::move(accuracy));
+  c.space = pipeline.space();
+  c.out_dir = prepare_output_dir(
+      accuracy_search && !settings.search.out.empty() ? settings.search.out : settings.out);
   const auto started = std::chrono::steady_clock::now();
   spdlog::info("space '{}', board '{}': {}; output in {}", c.space.name, c.board.name,
                c.constraints.describe(), c.out_dir);
@@ -278,73 +257,31 @@ int search_command(int argc, char** argv, SearchMode mode) {
                              {"reserved_flash_bytes", c.constraints.reserved_flash_bytes}}},
                            {"settings", settings_to_json(c.settings)}};
 
-  int resolution = settings.resolution.value_or(0);
-  double width = settings.width_mult.value_or(0);
+  SearchReport report(c, pipeline.accuracy() ? pipeline.accuracy()->fitness_label()
+                                             : nas::FlopsProxyFitness().kind() + " (MMACs)");
+  const pipeline::SearchResult searched = pipeline.run(report);
+
   nlohmann::json space_json = {{"name", c.space.name}};
-  if (mode != SearchMode::kEvolve) {
-    const auto ranking = run_space_optimizer(c);
-    const nas::SubspaceStats& chosen = ranking.front();
-    if (chosen.satisfying == 0)
-      throw std::invalid_argument(
-          "none of the " + std::to_string(chosen.sampled) +
-          " sub-nets sampled per sub-space fits " + c.constraints.describe() +
-          " (the smallest sub-net does): try more --samples or a larger budget");
-    resolution = chosen.resolution;
-    width = chosen.width_mult;
-    space_json.update(subspace_json(chosen));
-    std::printf("\nChosen sub-space: %s (%.1f%% of its sub-nets fit, mean %s MACs)\n",
-                subspace_label(resolution, width).c_str(), 100 * chosen.satisfying_fraction(),
-                mmacs(chosen.mean_macs).c_str());
+  if (!searched.ranking.empty()) {
+    space_json.update(subspace_json(searched.ranking.front()));
   } else {
-    space_json["resolution"] = resolution;
-    space_json["width_mult"] = width;
+    space_json["resolution"] = searched.subspace.resolution;
+    space_json["width_mult"] = searched.subspace.width_mult;
   }
   result["space"] = space_json;
 
-  if (mode != SearchMode::kSpace) {
-    nas::EvolutionOptions evolution = c.settings.evolution;
-    evolution.seed = c.settings.seed;
-    nas::FlopsProxyFitness flops_proxy;
-    nas::FitnessEvaluator& fitness = accuracy ? accuracy->fitness() : flops_proxy;
-    // With a supernet, resolution is a gene over its training resolutions (as in OFA).
-    const std::vector<int> resolutions = accuracy && mode != SearchMode::kEvolve
-                                             ? accuracy->resolutions()
-                                             : std::vector<int>{resolution};
-    if (accuracy) {
-      width = accuracy->width_mult();
-      result["accuracy_search"] = accuracy->describe();
-    }
-    spdlog::info("evolution in {}{}: population {}, {} generations, fitness {}",
-                 subspace_label(resolutions.front(), width),
-                 resolutions.size() > 1 ? " (resolution mutates)" : "", evolution.population,
-                 evolution.generations, fitness.kind());
-    Progress progress("evolution", evolution.generations, !c.quiet);
-    const nas::EvolutionResult evolved =
-        nas::evolve(c.space, resolutions, width, c.constraints, fitness, evolution,
-                    [&](int done, int) { progress.update(done); });
-    progress.finish();
-    write_evolution_csv(c.out_dir + "/evolution.csv", evolved.history);
-    std::vector<EvolutionRow> points;
-    for (const auto& g : evolved.history)
-      points.push_back({g.generation, g.best_fitness, g.mean_fitness});
-    if (!points.empty())
-      report_plot(plot_evolution(
-          c.out_dir, points, accuracy ? accuracy->fitness_label() : fitness.kind() + " (MMACs)"));
-    std::optional<AccuracyOutcome> outcome;
-    if (accuracy) outcome = judge_against_random(c, *accuracy, evolved, resolutions);
-
-    // With a supernet, the winner is the re-measured best of the final top-k.
-    const nas::Candidate best = outcome && outcome->judged && !outcome->search.top_k.empty()
-                                    ? outcome->search.top_k[outcome->search.chosen].candidate
-                                    : evolved.best;
+  if (searched.evolved) {
+    if (pipeline.accuracy()) result["accuracy_search"] = pipeline.accuracy()->describe();
+    const std::optional<pipeline::AccuracyOutcome>& outcome = searched.accuracy;
+    const nas::Candidate& best = searched.winner;
     const nas::Arch& winner = best.arch;
     const nlohmann::json cost = cost_report(winner, c.space, c.constraints);
     result["arch"] = nas::arch_to_json(winner);
     result["cost"] = cost;
     result["fitness"] = best.fitness;
-    result["fitness_kind"] = fitness.kind();
-    result["evolution"] = {{"evaluated", evolved.evaluated},
-                           {"generations", evolution.generations}};
+    result["fitness_kind"] = searched.fitness_kind;
+    result["evolution"] = {{"evaluated", searched.evolution.evaluated},
+                           {"generations", search.evolution.generations}};
     if (outcome) {
       result["random_baseline"] = {{"drawn", outcome->random_drawn},
                                    {"fitting", outcome->random_fitting},
@@ -359,7 +296,7 @@ int search_command(int argc, char** argv, SearchMode mode) {
     write_json(c.out_dir + "/arch.json", nas::arch_to_json(winner));
     plot_winner_memory(c, winner);
 
-    std::printf("\nWinner (%s fitness %.3f):\n  %s\n", fitness.kind().c_str(), best.fitness,
+    std::printf("\nWinner (%s fitness %.3f):\n  %s\n", searched.fitness_kind.c_str(), best.fitness,
                 winner.summary().c_str());
     std::printf("  MACs %s, params %.3fM\n", mmacs(double(best.cost.macs)).c_str(),
                 double(best.cost.params) / 1e6);

@@ -11,33 +11,16 @@
 
 #include "nas/evolution.h"
 #include "nas/space_optimizer.h"
+#include "pipeline/accuracy_search_settings.h"
+#include "pipeline/predictor_build_settings.h"
 #include "supernet/data/dataset.h"
 #include "supernet/options.h"
 
 namespace tinynas::cli {
 
-// tinynas predictor build: how many sub-nets of a supernet to measure, and how.
-struct PredictorBuildSettings {
-  int samples = 200;                  // random sub-nets measured (reference.md: about 1000 x 4)
-  int64_t validation_images = 1000;   // held-out training images each is measured on
-  int64_t calibration_images = 1000;  // BN re-calibration images per sub-net
-  std::vector<int> hidden = {400, 400, 400};
-  int epochs = 500;
-  double holdout_fraction = 0.2;  // measured sub-nets kept out of training to report the error
-  std::string out;                // default: predictor.json beside the checkpoint
-};
-
-// tinynas search with a trained supernet or predictor: accuracy is the fitness.
-struct AccuracySearchSettings {
-  std::string supernet;   // checkpoint: measures the final candidates (and is the fitness
-                          // when there is no predictor)
-  std::string predictor;  // predictor JSON: the fitness during evolution
-  int top_k = 5;          // final candidates re-measured with the supernet
-  int64_t validation_images = 5000;  // held-out training images the top-k are measured on
-  bool random_baseline = true;  // the same number of random fitting sub-nets, judged the same way
-  std::string out;              // output folder of the search (overrides "out")
-  bool enabled() const { return !supernet.empty() || !predictor.empty(); }
-};
+// The predictor and search sections' types live with the pipelines that use them.
+using pipeline::AccuracySearchSettings;
+using pipeline::PredictorBuildSettings;
 
 struct Settings {
   std::string space = "mcunet";

@@ -1,4 +1,4 @@
-#include "cli/data_input.h"
+#include "pipeline/data_input.h"
 
 #include <filesystem>
 #include <stdexcept>
@@ -6,7 +6,7 @@
 #include "engine/input_preprocessing.h"
 #include "supernet/data/dataset.h"
 
-namespace tinynas::cli {
+namespace tinynas::pipeline {
 
 namespace fs = std::filesystem;
 
@@ -126,4 +126,4 @@ std::string image_size_text(const data::ImageSet& set) {
          std::to_string(set.channels);
 }
 
-}  // namespace tinynas::cli
+}  // namespace tinynas::pipeline

@@ -15,7 +15,7 @@
 #include "memory_model/graph.h"
 #include "supernet/data/image_set.h"
 
-namespace tinynas::cli {
+namespace tinynas::pipeline {
 
 enum class DataKind {
   kRawFloat,     // a regular file of little-endian float32 network inputs (HWC), concatenated
@@ -56,4 +56,4 @@ std::vector<std::vector<float>> images_to_inputs(const data::ImageSet& set,
 // "32x32x3".
 std::string image_size_text(const data::ImageSet& set);
 
-}  // namespace tinynas::cli
+}  // namespace tinynas::pipeline
