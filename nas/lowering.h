@@ -1,8 +1,7 @@
 // Arch -> Graph: the network a sub-net really is, layer by layer, for the cost model, the
-// scheduler and the code generator. Stem conv (ReLU6), the fixed first block (depthwise, linear
-// 1x1, no residual), MBConv blocks (1x1 expand + ReLU6 unless e = 1, kxk depthwise + ReLU6,
-// linear 1x1 project, identity add when stride 1 and channels match), the optional feature-mix
-// 1x1 (ReLU6), global average pooling and the linear classifier.
+// scheduler and the code generator: the layers of nas::network_topology (nas/mbconv.h, where the
+// block rules live) in order, an identity add after each block that has a shortcut, then global
+// average pooling and the linear classifier.
 #pragma once
 
 #include "memory_model/graph.h"

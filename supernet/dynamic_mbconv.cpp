@@ -1,38 +1,88 @@
 #include "supernet/dynamic_mbconv.h"
 
+#include <stdexcept>
+
 namespace tinynas::supernet {
+namespace {
 
-DynamicMBConvImpl::DynamicMBConvImpl(const nas::SearchSpace& space, int in, int out, int stride_,
-                                     const SupernetOptions& o)
-    : in_channels(in),
-      out_channels(out),
-      stride(stride_),
-      max_middle(space.middle_channels(in, space.expands.back())),
-      residual(stride_ == 1 && in == out),
-      space_(space) {
+torch::Tensor clamp6(const torch::Tensor& x) {
+  return torch::hardtanh(x, 0, 6);
+}
+
+memory::LayerWeights layer_weights(const nas::ConvLayer& layer, memory::FloatTensor weight,
+                                   const DynamicBatchNorm2d& bn) {
+  memory::LayerWeights l;
+  l.name = layer.name();
+  l.type = layer.type;
+  l.weight = std::move(weight);
+  l.bn = bn->extract(layer.out_channels);
+  return l;
+}
+
+}  // namespace
+
+void MBConvLayers::create(torch::nn::Module& owner, const std::string& prefix,
+                          const nas::MBConvBlock& largest, const std::vector<int>& kernels,
+                          const SupernetOptions& o) {
   const double eps = o.bn_eps, momentum = o.bn_momentum;
-  expand = register_module("expand", DynamicConv2d(in, max_middle, 1, 1));
-  expand_bn = register_module("expand_bn", DynamicBatchNorm2d(max_middle, eps, momentum));
-  dw = register_module("dw", DynamicDepthwiseConv2d(max_middle, space.kernels, stride));
-  dw_bn = register_module("dw_bn", DynamicBatchNorm2d(max_middle, eps, momentum));
-  project = register_module("project", DynamicConv2d(max_middle, out, 1, 1));
-  project_bn = register_module("project_bn", DynamicBatchNorm2d(out, eps, momentum));
-  set_active({space.kernels.back(), space.expands.back()});
+  const int64_t middle = largest.middle_channels;
+  if (largest.has_expand) {
+    expand =
+        owner.register_module(prefix + "expand", DynamicConv2d(largest.in_channels, middle, 1, 1));
+    expand_bn =
+        owner.register_module(prefix + "expand_bn", DynamicBatchNorm2d(middle, eps, momentum));
+  }
+  dw =
+      owner.register_module(prefix + "dw", DynamicDepthwiseConv2d(middle, kernels, largest.stride));
+  dw_bn = owner.register_module(prefix + "dw_bn", DynamicBatchNorm2d(middle, eps, momentum));
+  project =
+      owner.register_module(prefix + "project", DynamicConv2d(middle, largest.out_channels, 1, 1));
+  project_bn = owner.register_module(prefix + "project_bn",
+                                     DynamicBatchNorm2d(largest.out_channels, eps, momentum));
 }
 
-void DynamicMBConvImpl::set_active(const nas::BlockArch& block) {
-  kernel_ = block.kernel;
-  middle_ = middle_for(block.expand);
+torch::Tensor MBConvLayers::run(const torch::Tensor& x, const nas::MBConvBlock& active) {
+  torch::Tensor h = x;
+  if (active.has_expand) h = clamp6(expand_bn(expand(h, active.middle_channels)));
+  h = clamp6(dw_bn(dw(h, active.kernel)));
+  h = project_bn(project(h, active.out_channels));
+  return active.residual ? h + x : h;
 }
 
-torch::Tensor DynamicMBConvImpl::forward(const torch::Tensor& x) {
-  torch::Tensor h = torch::hardtanh(expand_bn(expand(x, middle_)), 0, 6);
-  h = torch::hardtanh(dw_bn(dw(h, kernel_)), 0, 6);
-  h = project_bn(project(h, out_channels));
-  return residual ? h + x : h;
+void MBConvLayers::extract(const nas::MBConvBlock& active,
+                           std::vector<memory::LayerWeights>& out) const {
+  if (active.has_expand) {
+    const nas::ConvLayer l = active.expand();
+    out.push_back(layer_weights(l, expand->extract(l.in_channels, l.out_channels), expand_bn));
+  }
+  const nas::ConvLayer d = active.depthwise();
+  out.push_back(layer_weights(d, dw->extract(d.out_channels, d.kernel), dw_bn));
+  const nas::ConvLayer p = active.project();
+  out.push_back(layer_weights(p, project->extract(p.in_channels, p.out_channels), project_bn));
+}
+
+void MBConvLayers::append_batch_norms(std::vector<DynamicBatchNorm2d>& out) const {
+  if (expand_bn) out.push_back(expand_bn);
+  out.insert(out.end(), {dw_bn, project_bn});
+}
+
+DynamicMBConvImpl::DynamicMBConvImpl(const nas::MBConvBlock& largest_,
+                                     const std::vector<int>& kernels, const SupernetOptions& o)
+    : largest(largest_), active_(largest_) {
+  create(*this, "", largest, kernels, o);
+}
+
+void DynamicMBConvImpl::set_active(const nas::MBConvBlock& active) {
+  if (active.in_channels != largest.in_channels || active.out_channels != largest.out_channels ||
+      active.stride != largest.stride || active.middle_channels > largest.middle_channels ||
+      (active.has_expand && !largest.has_expand))
+    throw std::logic_error("supernet block " + std::to_string(largest.index) +
+                           ": the active block does not belong to this slot");
+  active_ = active;
 }
 
 void DynamicMBConvImpl::sort_channels() {
+  if (!expand) return;
   torch::NoGradGuard no_grad;
   const torch::Tensor importance = project->weight.abs().sum({0, 2, 3});
   const torch::Tensor order =

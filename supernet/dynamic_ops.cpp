@@ -17,7 +17,24 @@ torch::Tensor centre(const torch::Tensor& filter, int from, int to) {
   return filter.slice(2, start, start + to).slice(3, start, start + to);
 }
 
+std::vector<float> values(const torch::Tensor& t) {
+  const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat).contiguous();
+  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+// OIHW -> OHWI (the weights file's layout, matching HWC activations).
+memory::FloatTensor ohwi(const torch::Tensor& w) {
+  return float_tensor(w.detach().permute({0, 2, 3, 1}));
+}
+
 }  // namespace
+
+memory::FloatTensor float_tensor(const torch::Tensor& t) {
+  memory::FloatTensor out;
+  for (const int64_t d : t.sizes()) out.shape.push_back(static_cast<int>(d));
+  out.data = values(t);
+  return out;
+}
 
 DynamicBatchNorm2dImpl::DynamicBatchNorm2dImpl(int64_t max_channels, double eps_, double momentum_)
     : eps(static_cast<float>(eps_)), momentum(momentum_) {  // float: as the weights file stores it
@@ -49,6 +66,16 @@ void DynamicBatchNorm2dImpl::reset_running_stats() {
   running_var.fill_(1);
 }
 
+memory::BatchNorm DynamicBatchNorm2dImpl::extract(int64_t channels) const {
+  memory::BatchNorm out;
+  out.gamma = values(weight.slice(0, 0, channels));
+  out.beta = values(bias.slice(0, 0, channels));
+  out.mean = values(running_mean.slice(0, 0, channels));
+  out.var = values(running_var.slice(0, 0, channels));
+  out.eps = static_cast<float>(eps);
+  return out;
+}
+
 DynamicConv2dImpl::DynamicConv2dImpl(int64_t max_in, int64_t max_out, int kernel_, int stride_)
     : kernel(kernel_), stride(stride_) {
   weight = register_parameter(
@@ -58,6 +85,10 @@ DynamicConv2dImpl::DynamicConv2dImpl(int64_t max_in, int64_t max_out, int kernel
 torch::Tensor DynamicConv2dImpl::active_weight(int64_t in_channels, int64_t out_channels) const {
   if (in_channels == weight.size(1) && out_channels == weight.size(0)) return weight;
   return weight.slice(0, 0, out_channels).slice(1, 0, in_channels).contiguous();
+}
+
+memory::FloatTensor DynamicConv2dImpl::extract(int64_t in_channels, int64_t out_channels) const {
+  return ohwi(active_weight(in_channels, out_channels));
 }
 
 torch::Tensor DynamicConv2dImpl::forward(const torch::Tensor& x, int64_t out_channels) {
@@ -98,6 +129,10 @@ torch::Tensor DynamicDepthwiseConv2dImpl::active_filter(int64_t channels, int ke
     throw std::invalid_argument("depthwise conv: kernel " + std::to_string(kernel) +
                                 " is not one of the supernet's kernels");
   return filter.contiguous();
+}
+
+memory::FloatTensor DynamicDepthwiseConv2dImpl::extract(int64_t channels, int kernel) const {
+  return ohwi(active_filter(channels, kernel));
 }
 
 torch::Tensor DynamicDepthwiseConv2dImpl::forward(const torch::Tensor& x, int kernel) {

@@ -2,7 +2,9 @@
 // training). Each holds weights for its largest configuration and computes a smaller one on
 // demand: the first channels of a conv or batch norm, or a smaller depthwise kernel obtained from
 // the 7x7 by centre crops chained through learnable kernel-transformation matrices
-// (reference.md section 2). LibTorch header: include only from supernet/ sources and tests.
+// (reference.md section 2), and extracts that configuration's weights in memory::FloatWeights
+// form (OFA's get_active_subnet, op by op). LibTorch header: include only from supernet/ sources
+// and tests.
 //
 //   DynamicDepthwiseConv2d dw(48, {3, 5, 7}, /*stride=*/2);
 //   torch::Tensor y = dw->forward(x, /*kernel=*/5);     // x has up to 48 channels
@@ -11,6 +13,8 @@
 #include <torch/torch.h>
 
 #include <vector>
+
+#include "memory_model/float_weights.h"
 
 namespace tinynas::supernet {
 
@@ -23,6 +27,8 @@ class DynamicBatchNorm2dImpl : public torch::nn::Module {
   // Reorders the channels (importance sorting of the block's middle channels).
   void permute(const torch::Tensor& order);
   void reset_running_stats();
+  // The statistics and affine parameters of the first `channels` channels (sub-net extraction).
+  memory::BatchNorm extract(int64_t channels) const;
 
   torch::Tensor weight, bias, running_mean, running_var;
   double eps;
@@ -37,6 +43,8 @@ class DynamicConv2dImpl : public torch::nn::Module {
   DynamicConv2dImpl(int64_t max_in, int64_t max_out, int kernel, int stride);
   torch::Tensor forward(const torch::Tensor& x, int64_t out_channels);
   torch::Tensor active_weight(int64_t in_channels, int64_t out_channels) const;
+  // active_weight in the weights file's OHWI layout (sub-net extraction).
+  memory::FloatTensor extract(int64_t in_channels, int64_t out_channels) const;
 
   torch::Tensor weight;
   int kernel;
@@ -53,6 +61,8 @@ class DynamicDepthwiseConv2dImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x, int kernel);
   // The [channels, 1, kernel, kernel] filter that forward uses.
   torch::Tensor active_filter(int64_t channels, int kernel) const;
+  // active_filter as [channels, kernel, kernel, 1] (sub-net extraction).
+  memory::FloatTensor extract(int64_t channels, int kernel) const;
   // Matrix that maps the centre of a `from`x`from` filter to the next smaller kernel.
   torch::Tensor& transform(int from);
   void permute(const torch::Tensor& order);
@@ -63,5 +73,8 @@ class DynamicDepthwiseConv2dImpl : public torch::nn::Module {
   int stride;
 };
 TORCH_MODULE(DynamicDepthwiseConv2d);
+
+// A tensor's values and shape in the weights file's form (copied to the CPU as float).
+memory::FloatTensor float_tensor(const torch::Tensor& t);
 
 }  // namespace tinynas::supernet

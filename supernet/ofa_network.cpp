@@ -11,6 +11,16 @@ torch::Tensor clamp6(const torch::Tensor& x) {
   return torch::hardtanh(x, 0, 6);
 }
 
+memory::LayerWeights conv_weights(const nas::ConvLayer& layer, const DynamicConv2d& conv,
+                                  const DynamicBatchNorm2d& bn) {
+  memory::LayerWeights l;
+  l.name = layer.name();
+  l.type = layer.type;
+  l.weight = conv->extract(layer.in_channels, layer.out_channels);
+  l.bn = bn->extract(layer.out_channels);
+  return l;
+}
+
 }  // namespace
 
 OFANetworkImpl::OFANetworkImpl(const nas::SearchSpace& space, const SupernetOptions& o,
@@ -20,41 +30,29 @@ OFANetworkImpl::OFANetworkImpl(const nas::SearchSpace& space, const SupernetOpti
       num_classes_(num_classes) {
   dropout = o.dropout;
   const nas::SearchSpace& s = *space_;
-  const double w = o.width_mult;
   if (num_classes < 1) throw std::invalid_argument("supernet: num_classes must be positive");
-  if (s.expands.empty() || s.expands.front() < 2)
-    throw std::invalid_argument("supernet: space '" + s.name +
-                                "' has expansion 1 (a block without expand layer), which the "
-                                "elastic block does not support");
-  const double eps = o.bn_eps, momentum = o.bn_momentum;
-  const int stem_c = s.channels(s.stem_base_channels, w);
-  stem = register_module("stem",
-                         DynamicConv2d(s.input_channels, stem_c, s.stem_kernel, s.stem_stride));
-  stem_bn = register_module("stem_bn", DynamicBatchNorm2d(stem_c, eps, momentum));
-  first_dw = register_module(
-      "first_dw", DynamicDepthwiseConv2d(stem_c, std::vector<int>{s.first_block_kernel}, 1));
-  first_dw_bn = register_module("first_dw_bn", DynamicBatchNorm2d(stem_c, eps, momentum));
-  int c = s.channels(s.first_block_base_channels, w);
-  first_project = register_module("first_project", DynamicConv2d(stem_c, c, 1, 1));
-  first_project_bn = register_module("first_project_bn", DynamicBatchNorm2d(c, eps, momentum));
-  for (size_t i = 0; i < s.stages.size(); ++i) {
-    const int out = s.channels(s.stages[i].base_channels, w);
-    stages.emplace_back();
-    for (int b = 0; b < s.stages[i].max_depth(); ++b) {
-      stages.back().push_back(
-          register_module("s" + std::to_string(i) + "_b" + std::to_string(b),
-                          DynamicMBConv(s, c, out, b == 0 ? s.stages[i].stride : 1, o)));
-      c = out;
-    }
-  }
-  const int mix_c = s.feature_mix_channels(w);
-  if (mix_c > 0) {
-    mix = register_module("mix", DynamicConv2d(c, mix_c, 1, 1));
-    mix_bn = register_module("mix_bn", DynamicBatchNorm2d(mix_c, eps, momentum));
-    c = mix_c;
-  }
-  classifier = register_module("classifier", torch::nn::Linear(c, num_classes));
+  // Every module holds its slot's largest configuration.
   active_ = largest(s.resolutions.empty() ? 32 : s.resolutions.back());
+  topology_ = nas::network_topology(active_, s);
+  const nas::NetworkTopology& t = topology_;
+  const double eps = o.bn_eps, momentum = o.bn_momentum;
+  stem = register_module(
+      "stem", DynamicConv2d(t.stem.in_channels, t.stem.out_channels, t.stem.kernel, t.stem.stride));
+  stem_bn = register_module("stem_bn", DynamicBatchNorm2d(t.stem.out_channels, eps, momentum));
+  first_block.create(*this, "first_", t.blocks[0], {s.first_block_kernel}, o);
+  size_t next = 1;
+  for (size_t i = 0; i < s.stages.size(); ++i) {
+    stages.emplace_back();
+    for (int b = 0; b < s.stages[i].max_depth(); ++b)
+      stages.back().push_back(register_module("s" + std::to_string(i) + "_b" + std::to_string(b),
+                                              DynamicMBConv(t.blocks[next++], s.kernels, o)));
+  }
+  if (t.feature_mix) {
+    const nas::ConvLayer& m = *t.feature_mix;
+    mix = register_module("mix", DynamicConv2d(m.in_channels, m.out_channels, 1, 1));
+    mix_bn = register_module("mix_bn", DynamicBatchNorm2d(m.out_channels, eps, momentum));
+  }
+  classifier = register_module("classifier", torch::nn::Linear(t.classifier_in, num_classes));
 }
 
 nas::Arch OFANetworkImpl::largest(int resolution) const {
@@ -78,22 +76,43 @@ void OFANetworkImpl::set_active(const nas::Arch& arch) {
   if (arch.num_classes != num_classes_)
     throw std::invalid_argument("arch: 'num_classes' is " + std::to_string(arch.num_classes) +
                                 " but the supernet has " + std::to_string(num_classes_));
+  nas::NetworkTopology t = nas::network_topology(arch, *space_);
+  size_t next = 1;
   for (size_t s = 0; s < stages.size(); ++s)
-    for (size_t b = 0; b < arch.stages[s].blocks.size(); ++b)
-      stages[s][b]->set_active(arch.stages[s].blocks[b]);
+    for (int b = 0; b < arch.stages[s].depth(); ++b)
+      stages[s][static_cast<size_t>(b)]->set_active(t.blocks[next++]);
   active_ = arch;
+  topology_ = std::move(t);
 }
 
 torch::Tensor OFANetworkImpl::forward(const torch::Tensor& input) {
-  torch::Tensor x = clamp6(stem_bn(stem(input, stem->weight.size(0))));
-  x = clamp6(first_dw_bn(first_dw(x, first_dw->kernels.back())));
-  x = first_project_bn(first_project(x, first_project->weight.size(0)));
+  const nas::NetworkTopology& t = topology_;
+  torch::Tensor x = clamp6(stem_bn(stem(input, t.stem.out_channels)));
+  x = first_block.run(x, t.blocks[0]);
   for (size_t s = 0; s < stages.size(); ++s)
     for (int b = 0; b < active_.stages[s].depth(); ++b) x = stages[s][b]->forward(x);
-  if (mix) x = clamp6(mix_bn(mix(x, mix->weight.size(0))));
+  if (mix) x = clamp6(mix_bn(mix(x, t.feature_mix->out_channels)));
   x = x.mean({2, 3});
   x = torch::dropout(x, dropout, is_training() && dropout > 0);
   return classifier(x);
+}
+
+std::vector<memory::LayerWeights> OFANetworkImpl::active_weights() const {
+  torch::NoGradGuard no_grad;
+  const nas::NetworkTopology& t = topology_;
+  std::vector<memory::LayerWeights> out;
+  out.push_back(conv_weights(t.stem, stem, stem_bn));
+  first_block.extract(t.blocks[0], out);
+  for (size_t s = 0; s < stages.size(); ++s)
+    for (int b = 0; b < active_.stages[s].depth(); ++b) stages[s][b]->extract(out);
+  if (mix) out.push_back(conv_weights(*t.feature_mix, mix, mix_bn));
+  memory::LayerWeights fc;
+  fc.name = "classifier";
+  fc.type = memory::OpType::kLinear;
+  fc.weight = float_tensor(classifier->weight);
+  fc.bias = float_tensor(classifier->bias);
+  out.push_back(std::move(fc));
+  return out;
 }
 
 void OFANetworkImpl::sort_channels() {
@@ -102,9 +121,10 @@ void OFANetworkImpl::sort_channels() {
 }
 
 std::vector<DynamicBatchNorm2d> OFANetworkImpl::batch_norms() const {
-  std::vector<DynamicBatchNorm2d> out = {stem_bn, first_dw_bn, first_project_bn};
+  std::vector<DynamicBatchNorm2d> out = {stem_bn};
+  first_block.append_batch_norms(out);
   for (const auto& stage : stages)
-    for (const auto& b : stage) out.insert(out.end(), {b->expand_bn, b->dw_bn, b->project_bn});
+    for (const auto& b : stage) b->append_batch_norms(out);
   if (mix_bn) out.push_back(mix_bn);
   return out;
 }

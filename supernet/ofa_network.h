@@ -1,8 +1,10 @@
 // The once-for-all supernet of one search space at one width multiplier: stem, the fixed first
 // block, per stage max-depth elastic MBConv blocks, the optional feature-mix layer and the
-// classifier, exactly the layers nas::lower() describes for a sub-net. set_active(arch) selects
-// a sub-net (kernel, expansion and depth per block; the resolution is the input's size); forward
-// then computes that sub-net. LibTorch header: include only from supernet/ sources and tests.
+// classifier, built from the largest sub-net's nas::network_topology (the description nas::lower
+// turns into a graph). set_active(arch) selects a sub-net (kernel, expansion and depth per block;
+// the resolution is the input's size) from its topology; forward then computes that sub-net and
+// active_weights() extracts its weights. LibTorch header: include only from supernet/ sources
+// and tests.
 //
 //   OFANetwork net(space, options, /*num_classes=*/10);
 //   net->set_active(arch);                    // throws std::invalid_argument outside the space
@@ -14,7 +16,9 @@
 #include <memory>
 #include <vector>
 
+#include "memory_model/float_weights.h"
 #include "nas/arch.h"
+#include "nas/mbconv.h"
 #include "nas/search_space.h"
 #include "supernet/dynamic_mbconv.h"
 #include "supernet/dynamic_ops.h"
@@ -34,6 +38,9 @@ class OFANetworkImpl : public torch::nn::Module {
   nas::Arch smallest(int resolution) const;
 
   torch::Tensor forward(const torch::Tensor& x);
+  // The active sub-net's weights, cut to its sizes and named after its lowered graph's ops
+  // (every module extracts its own part; BN statistics as they are now).
+  std::vector<memory::LayerWeights> active_weights() const;
 
   // Importance-sorts the middle channels of every block (before elastic-expansion training).
   void sort_channels();
@@ -48,13 +55,10 @@ class OFANetworkImpl : public torch::nn::Module {
   const SupernetOptions& options() const { return options_; }
   int num_classes() const { return num_classes_; }
 
-  // The layers, for extraction (nas::lower's order).
+  // The layers in nas::lower's order.
   DynamicConv2d stem{nullptr};
   DynamicBatchNorm2d stem_bn{nullptr};
-  DynamicDepthwiseConv2d first_dw{nullptr};
-  DynamicBatchNorm2d first_dw_bn{nullptr};
-  DynamicConv2d first_project{nullptr};
-  DynamicBatchNorm2d first_project_bn{nullptr};
+  MBConvLayers first_block;  // "first_dw", "first_dw_bn", "first_project", "first_project_bn"
   std::vector<std::vector<DynamicMBConv>> stages;  // max depth per stage
   DynamicConv2d mix{nullptr};                      // null when the space has no feature-mix layer
   DynamicBatchNorm2d mix_bn{nullptr};
@@ -65,6 +69,7 @@ class OFANetworkImpl : public torch::nn::Module {
   SupernetOptions options_;
   int num_classes_;
   nas::Arch active_;
+  nas::NetworkTopology topology_;  // of active_
 };
 TORCH_MODULE(OFANetwork);
 

@@ -17,36 +17,79 @@ namespace {
 using testing::TempDir;
 using testing::tiny_space;
 
-TEST(ExtractTest, StaticSubnetOutputEqualsSupernetOutput) {
-  TempDir tmp;
-  torch::manual_seed(5);
+// A supernet of space with trained-looking BN statistics and non-identity kernel transforms.
+OFANetwork trained_looking(const nas::SearchSpace& space, uint64_t seed) {
+  torch::manual_seed(seed);
   SupernetOptions o;
   o.width_mult = 1.0;
-  OFANetwork net(tiny_space(), o, 4);
-  {
-    torch::NoGradGuard g;  // trained-looking BN statistics and non-identity kernel transforms
-    for (auto& bn : net->batch_norms()) {
-      bn->weight.uniform_(0.5, 1.5);
-      bn->running_mean.uniform_(-0.1, 0.1);
-      bn->running_var.uniform_(0.5, 2);
-    }
-    for (auto& stage : net->stages)
-      for (auto& b : stage)
-        for (auto& m : b->dw->matrices) m.add_(torch::randn_like(m) * 0.1);
+  OFANetwork net(space, o, 4);
+  torch::NoGradGuard g;
+  for (auto& bn : net->batch_norms()) {
+    bn->weight.uniform_(0.5, 1.5);
+    bn->running_mean.uniform_(-0.1, 0.1);
+    bn->running_var.uniform_(0.5, 2);
   }
+  for (auto& stage : net->stages)
+    for (auto& b : stage)
+      for (auto& m : b->dw->matrices) m.add_(torch::randn_like(m) * 0.1);
   net->eval();
+  return net;
+}
+
+// Extracts arch, saves and reloads the weights, runs them as a static network and returns the
+// largest difference from the supernet's output.
+float extracted_vs_supernet(OFANetwork& net, const nas::Arch& arch, const TempDir& tmp) {
+  const memory::FloatWeights w = extract_weights(net, arch);
+  memory::save_float_weights(tmp.str(), w);
+  StaticNetwork plain(nas::lower(arch, net->space()), memory::load_float_weights(tmp.str()));
+  const torch::Tensor x = torch::randn({3, 3, arch.resolution, arch.resolution});
+  torch::NoGradGuard g;
+  const torch::Tensor expected = net->forward(x);
+  const torch::Tensor got = plain->forward(x);
+  return (got - expected).abs().max().item<float>();
+}
+
+TEST(ExtractTest, StaticSubnetOutputEqualsSupernetOutput) {
+  TempDir tmp;
+  OFANetwork net = trained_looking(tiny_space(), 5);
   nas::Rng rng(11);
   for (int trial = 0; trial < 4; ++trial) {
     nas::Arch arch = nas::sample_arch(net->space(), 12, 1.0, rng);
     arch.num_classes = 4;
-    const memory::FloatWeights w = extract_weights(net, arch);
-    memory::save_float_weights(tmp.str(), w);
-    StaticNetwork plain(nas::lower(arch, net->space()), memory::load_float_weights(tmp.str()));
-    const torch::Tensor x = torch::randn({3, 3, 12, 12});
-    torch::NoGradGuard g;
-    const torch::Tensor expected = net->forward(x);
-    const torch::Tensor got = plain->forward(x);
-    EXPECT_LE((got - expected).abs().max().item<float>(), 1e-5f) << arch.summary();
+    EXPECT_LE(extracted_vs_supernet(net, arch, tmp), 1e-5f) << arch.summary();
+  }
+}
+
+// Expand ratio 1 (a block without expansion layer, as nas::lower builds it) in the supernet:
+// alongside larger ratios (the depthwise then reads the block input through the first channels
+// of the shared filters) and as the only choice (the blocks have no expansion modules at all).
+TEST(ExtractTest, ExpandRatioOneBlocksHaveNoExpansionAndMatchTheSupernet) {
+  TempDir tmp;
+  for (const std::vector<int>& expands : {std::vector<int>{1, 3, 6}, std::vector<int>{1}}) {
+    nas::SearchSpace space = tiny_space();
+    space.expands = expands;
+    OFANetwork net = trained_looking(space, 7);
+    EXPECT_EQ(static_cast<bool>(net->stages[0][0]->expand), expands.back() != 1);
+    nas::Rng rng(13);
+    int without_expansion = 0;
+    for (int trial = 0; trial < 6; ++trial) {
+      nas::Arch arch = trial == 0 ? net->smallest(12) : nas::sample_arch(space, 12, 1.0, rng);
+      arch.num_classes = 4;
+      EXPECT_LE(extracted_vs_supernet(net, arch, tmp), 1e-5f) << arch.summary();
+      const memory::FloatWeights w = extract_weights(net, arch);
+      int block = 0, in = 8;  // the first block's output channels
+      for (const nas::StageArch& stage : arch.stages)
+        for (const nas::BlockArch& b : stage.blocks) {
+          const std::string prefix = "b" + std::to_string(++block) + ".";
+          EXPECT_EQ(w.find(prefix + "expand") == nullptr, b.expand == 1) << prefix;
+          if (b.expand == 1) {
+            ++without_expansion;
+            EXPECT_EQ(w.find(prefix + "dw")->weight.shape[0], in) << prefix;
+          }
+          in = 16;
+        }
+    }
+    EXPECT_GT(without_expansion, 3);
   }
 }
 

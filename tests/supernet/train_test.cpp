@@ -54,7 +54,6 @@ TEST(TrainerTest, TrainsAllPhasesAndLogsEveryEpoch) {
   const TrainResult r = trainer.run();
   ASSERT_EQ(r.history.size(), 4u);
   EXPECT_EQ(r.steps, 4 * 4);
-  EXPECT_GE(r.history.back().top1_largest, 0);
   EXPECT_TRUE(std::filesystem::exists(tmp / "supernet.pt"));
   std::ifstream csv(tmp / "train_log.csv");
   int lines = 0;
@@ -64,6 +63,27 @@ TEST(TrainerTest, TrainsAllPhasesAndLogsEveryEpoch) {
   TrainJob again = tiny_job(tmp.str());
   again.resume = true;
   EXPECT_TRUE(Trainer(again, tiny_data(64, 1), tiny_data(32, 2), {}).run().already_finished);
+}
+
+// A trainer that does not learn fails here. The synthetic set is learnable (each of 4 classes is
+// a fixed random pattern plus noise); after one epoch of the full network and one of all elastic
+// dimensions (sandwich rule), the largest sub-net and the smallest (kernel 3, expansion 1
+// everywhere: no expansion layers) classify held-out images well above chance (25 %).
+// Measured with job seeds 1-5: 100 % for both every time; without optimizer steps 21-38 %
+// (largest) and 4-41 % (smallest).
+TEST(TrainerTest, LearnsASyntheticSetWellAboveChance) {
+  TempDir tmp;
+  TrainJob job = tiny_job(tmp.str());
+  job.space.expands = {1, 3, 6};
+  job.train.resolutions = {12};
+  job.train.augment = {0, false};  // the classes are pixel patterns: keep them in place
+  job.train.phases = {{"full", {}, 1, 0.05, 0, 1, "random", false},
+                      {"all", {"kernel", "depth", "expand"}, 1, 0.02, 0, 2, "sandwich", true}};
+  job.eval.epoch_test_subset = 128;
+  Trainer trainer(job, tiny_data(256, 1), tiny_data(128, 2), {});
+  const EpochInfo last = trainer.run().history.back();
+  EXPECT_GE(last.top1_largest, 75);
+  EXPECT_GE(last.top1_smallest, 75);
 }
 
 TEST(TrainerTest, ResumeAfterAKillContinuesExactlyFromTheSavedEpoch) {
