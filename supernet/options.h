@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "supernet/data/dataset.h"
+
 namespace tinynas::supernet {
 
 // The network: the search space comes from the experiment's "space"; one width multiplier.
@@ -75,6 +77,15 @@ struct EvalOptions {
   int batch_size = 500;
   int64_t test_subset = 0;           // evaluate on this many test images (0: all)
   int64_t epoch_test_subset = 2000;  // images per sub-net in the per-epoch log
+};
+
+// What a supernet was trained with: the options a checkpoint records, so the run can be resumed
+// and its sub-nets evaluated on the images it did (or did not) train on.
+struct RunDescription {
+  data::DatasetSpec data;
+  TrainOptions train;
+  EvalOptions eval;
+  uint64_t seed = 0;
 };
 
 // A broken rule: the key as the options' JSON names it ("lr", "augment.pad") and what is expected.

@@ -70,7 +70,8 @@ Trainer::Trainer(const TrainJob& job, data::ImageSet train, data::ImageSet test,
       train_(std::move(train)),
       test_(std::move(test)),
       callbacks_(std::move(callbacks)),
-      device_(job.train.device == "cuda" ? torch::kCUDA : torch::kCPU) {
+      device_(job.train.device == "cuda" ? torch::kCUDA : torch::kCPU),
+      run_{job.data, job.train, job.eval, job.seed} {
   check_options(job_);
   torch::set_num_threads(job.threads > 0 ? job.threads
                                          : std::max(1u, std::thread::hardware_concurrency()));
@@ -269,6 +270,7 @@ void Trainer::end_epoch(EpochInfo& info) {
                                {"images_per_s", info.images_per_s}});
   CheckpointMeta meta;
   meta.network = network_json(net_, norm_);
+  meta.run = run_;
   meta.settings = job_.settings;
   meta.state = state_;
   save_checkpoint(checkpoint_path_, meta, net_, teacher_, optimizer_.get());

@@ -185,6 +185,24 @@ TEST(CliTest, ConfigPrintsTheSchema) {
   EXPECT_EQ(tinynas({"config"}).exit_code, 2);
 }
 
+#ifdef TINYNAS_WITH_TORCH
+// A checkpoint of format 1 (written before checkpoints described their run themselves) still
+// evaluates: its data set, seed and training subset come from the settings it stored then.
+TEST(CliTest, EvaluatesAFormat1Checkpoint) {
+  const std::string checkpoint = kConfigs + "/../tests/supernet/fixtures/checkpoint_format1.pt";
+  TempDir tmp;
+  const std::string copy = (tmp.path() / "supernet.pt").string();
+  fs::copy_file(checkpoint, copy);  // the data cache goes beside it
+  const ProcessResult r =
+      tinynas({"eval", "--supernet", copy, "largest", "--threads", "1", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("test_images"), 20);            // synthetic test split of the stored settings
+  EXPECT_EQ(j.at("calibration_images"), 16);     // their eval.calibration_images
+  EXPECT_EQ(j.at("arch").at("resolution"), 12);  // the largest training resolution
+}
+#endif
+
 TEST(CliTest, CostJsonFollowsTheContract) {
   const ProcessResult r =
       tinynas({"cost", kConfigs + "/archs/mcunet-in2.json", "--json", "--board", "stm32f746"});
