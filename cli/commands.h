@@ -22,5 +22,6 @@ int predictor_command(int argc, char** argv);  // tinynas predictor build
 int export_command(int argc, char** argv);    // int8 C project of an arch (engine/)
 int verify_command(int argc, char** argv);    // bit-exact check of an exported model
 int accuracy_command(int argc, char** argv);  // int8 vs float top-1 on a data set
+int config_command(int argc, char** argv);    // the experiment settings: defaults, keys, show
 
 }  // namespace tinynas::cli

@@ -31,6 +31,7 @@ constexpr const char* kUsage =
     "  export   quantise an arch to int8 and write its C project (model.h, model.c, weights.c)\n"
     "  verify   run an exported model and compare it byte for byte with the reference\n"
     "  accuracy top-1 of an exported int8 model and of its float network on a test split\n"
+    "  config   experiment settings: all defaults, every key explained, a file checked\n"
     "\n"
     "example:\n"
     "  tinynas search --sram 320K --flash 1M\n";
@@ -72,10 +73,11 @@ int dispatch(int argc, char** argv) {
   if (command == "export") return tinynas::cli::export_command(argc - 1, argv + 1);
   if (command == "verify") return tinynas::cli::verify_command(argc - 1, argv + 1);
   if (command == "accuracy") return tinynas::cli::accuracy_command(argc - 1, argv + 1);
+  if (command == "config") return tinynas::cli::config_command(argc - 1, argv + 1);
   throw std::invalid_argument(
       "unknown command '" + command +
       "' (commands: search, space, evolve, cost, train, eval, extract, predictor, export, verify, "
-      "accuracy; see tinynas --help)");
+      "accuracy, config; see tinynas --help)");
 }
 
 }  // namespace

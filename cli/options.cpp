@@ -67,6 +67,12 @@ int64_t size_option(const cxxopts::ParseResult& parsed, const std::string& name)
   }
 }
 
+// A flag's value is held to the rule of its setting: "--population must be at least 2".
+void check_flag(const Settings& s, const std::string& flag, const std::string& key) {
+  if (const std::string problem = setting_problem(s, key); !problem.empty())
+    throw std::invalid_argument("--" + flag + " " + problem);
+}
+
 }  // namespace
 
 Settings settings_from_options(const cxxopts::ParseResult& parsed) {
@@ -78,16 +84,15 @@ Settings settings_from_options(const cxxopts::ParseResult& parsed) {
   if (parsed.count("flash")) s.flash_bytes = size_option(parsed, "flash");
   if (parsed.count("samples")) {
     s.space_optimizer.samples_per_space = parsed["samples"].as<int>();
-    if (s.space_optimizer.samples_per_space < 1)
-      throw std::invalid_argument("--samples must be at least 1");
+    check_flag(s, "samples", "space_optimizer.samples");
   }
   if (parsed.count("population")) {
     s.evolution.population = parsed["population"].as<int>();
-    if (s.evolution.population < 2) throw std::invalid_argument("--population must be at least 2");
+    check_flag(s, "population", "evolution.population");
   }
   if (parsed.count("generations")) {
     s.evolution.generations = parsed["generations"].as<int>();
-    if (s.evolution.generations < 0) throw std::invalid_argument("--generations must be >= 0");
+    check_flag(s, "generations", "evolution.generations");
   }
   if (parsed.count("seed")) {
     const int64_t seed = parsed["seed"].as<int64_t>();
@@ -96,7 +101,7 @@ Settings settings_from_options(const cxxopts::ParseResult& parsed) {
   }
   if (parsed.count("threads")) {
     s.threads = parsed["threads"].as<int>();
-    if (s.threads < 0) throw std::invalid_argument("--threads must be >= 0 (0 = all cores)");
+    check_flag(s, "threads", "threads");
   }
   if (parsed.count("out")) {
     s.out = parsed["out"].as<std::string>();
@@ -106,7 +111,7 @@ Settings settings_from_options(const cxxopts::ParseResult& parsed) {
   if (parsed.count("predictor")) s.search.predictor = parsed["predictor"].as<std::string>();
   if (parsed.count("top-k")) {
     s.search.top_k = parsed["top-k"].as<int>();
-    if (s.search.top_k < 1) throw std::invalid_argument("--top-k must be at least 1");
+    check_flag(s, "top-k", "search.top_k");
   }
   return s;
 }

@@ -1,5 +1,9 @@
 #include "cli/settings.h"
 
+#include <sstream>
+#include <stdexcept>
+
+#include "cli/settings_table.h"
 #include "util/json_reader.h"
 
 namespace tinynas::cli {
@@ -8,221 +12,400 @@ using util::ObjectReader;
 
 namespace {
 
-void apply_space_optimizer(ObjectReader& parent, Settings& s) {
-  ObjectReader r(parent.at("space_optimizer"), parent.context() + " space_optimizer");
-  s.space_optimizer.samples_per_space =
-      r.optional<int>("samples", s.space_optimizer.samples_per_space);
-  s.plot_top_spaces = r.optional<int>("plot_top_spaces", s.plot_top_spaces);
-  r.finish();
-  if (s.space_optimizer.samples_per_space < 1) r.fail("samples", "must be at least 1");
-  if (s.plot_top_spaces < 1) r.fail("plot_top_spaces", "must be at least 1");
+// ---- Rules: each says what is expected, for the error message that names the key. ----
+
+template <typename T>
+Rule<T> at_least(T minimum) {
+  return [minimum](const T& v) {
+    return v >= minimum ? std::string() : "must be at least " + std::to_string(minimum);
+  };
 }
 
-void apply_evolution(ObjectReader& parent, Settings& s) {
-  ObjectReader r(parent.at("evolution"), parent.context() + " evolution");
-  nas::EvolutionOptions& e = s.evolution;
-  e.population = r.optional<int>("population", e.population);
-  e.generations = r.optional<int>("generations", e.generations);
-  e.parent_ratio = r.optional<double>("parent_ratio", e.parent_ratio);
-  e.mutation_ratio = r.optional<double>("mutation_ratio", e.mutation_ratio);
-  e.rates.block = r.optional<double>("block_mutation_prob", e.rates.block);
-  e.rates.depth = r.optional<double>("depth_mutation_prob", e.rates.depth);
-  e.rates.resolution = r.optional<double>("resolution_mutation_prob", e.rates.resolution);
-  e.max_tries = r.optional<int>("max_tries", e.max_tries);
-  r.finish();
-  if (e.population < 2) r.fail("population", "must be at least 2");
-  if (e.generations < 0) r.fail("generations", "must be >= 0");
-  if (!(e.parent_ratio > 0 && e.parent_ratio <= 1)) r.fail("parent_ratio", "must be in (0, 1]");
-  if (!(e.mutation_ratio >= 0 && e.mutation_ratio <= 1))
-    r.fail("mutation_ratio", "must be in [0, 1]");
-  for (const auto& [key, p] : {std::pair{"block_mutation_prob", e.rates.block},
-                               std::pair{"depth_mutation_prob", e.rates.depth},
-                               std::pair{"resolution_mutation_prob", e.rates.resolution}})
-    if (!(p >= 0 && p <= 1)) r.fail(key, "must be a probability in [0, 1]");
-  if (e.max_tries < 1) r.fail("max_tries", "must be at least 1");
+template <typename T>
+Rule<T> non_negative(const std::string& note = "") {
+  return [note](const T& v) { return v >= 0 ? std::string() : "must be >= 0" + note; };
 }
 
-void apply_data(ObjectReader& parent, Settings& s) {
-  ObjectReader r(parent.at("data"), parent.context() + " data");
-  data::DatasetSpec& d = s.data;
-  d.kind = r.optional<std::string>("kind", d.kind);
-  d.path = r.optional<std::string>("path", d.path);
-  d.channels = r.optional<int>("channels", d.channels);
-  if (r.has("synthetic")) {
-    ObjectReader y(r.at("synthetic"), r.context() + " synthetic");
-    d.synthetic_train = y.optional<int64_t>("train", d.synthetic_train);
-    d.synthetic_test = y.optional<int64_t>("test", d.synthetic_test);
-    d.synthetic_size = y.optional<int>("size", d.synthetic_size);
-    d.synthetic_classes = y.optional<int>("classes", d.synthetic_classes);
-    y.finish();
-    if (d.synthetic_train < 1 || d.synthetic_test < 1 || d.synthetic_size < 1 ||
-        d.synthetic_classes < 2)
-      y.fail("train", "train, test and size must be >= 1 and classes >= 2");
-  }
-  r.finish();
-  if (d.kind != "image_folder" && d.kind != "mnist" && d.kind != "synthetic")
-    r.fail("kind", "must be \"image_folder\", \"mnist\" or \"synthetic\", got \"" + d.kind + "\"");
-  if (d.channels != 1 && d.channels != 3) r.fail("channels", "must be 1 or 3");
+Rule<double> positive() {
+  return [](double v) { return v > 0 ? std::string() : "must be positive"; };
 }
 
-void apply_supernet(ObjectReader& parent, Settings& s) {
-  ObjectReader r(parent.at("supernet"), parent.context() + " supernet");
-  supernet::SupernetOptions& o = s.supernet;
-  o.width_mult = r.optional<double>("width_mult", o.width_mult);
-  o.dropout = r.optional<double>("dropout", o.dropout);
-  o.bn_momentum = r.optional<double>("bn_momentum", o.bn_momentum);
-  o.bn_eps = r.optional<double>("bn_eps", o.bn_eps);
-  r.finish();
-  if (!(o.width_mult > 0)) r.fail("width_mult", "must be positive");
-  if (!(o.dropout >= 0 && o.dropout < 1)) r.fail("dropout", "must be in [0, 1)");
-  if (!(o.bn_momentum > 0 && o.bn_momentum <= 1)) r.fail("bn_momentum", "must be in (0, 1]");
-  if (!(o.bn_eps > 0)) r.fail("bn_eps", "must be positive");
+// An interval of numbers, spelled as the message shows it: "(0, 1]", "[0, 1)".
+Rule<double> within(double low, double high, bool low_open, bool high_open,
+                    const std::string& what = "") {
+  return [=](double v) {
+    const bool fits = (low_open ? v > low : v >= low) && (high_open ? v < high : v <= high);
+    if (fits) return std::string();
+    const auto number = [](double x) {
+      std::ostringstream text;
+      text << x;
+      return text.str();
+    };
+    return "must be " + what + "in " + (low_open ? "(" : "[") + number(low) + ", " + number(high) +
+           (high_open ? ")" : "]");
+  };
 }
 
-supernet::PhaseOptions phase_from_json(const nlohmann::json& j, const std::string& context) {
-  ObjectReader r(j, context);
-  supernet::PhaseOptions p;
-  p.name = r.get<std::string>("name");
-  p.elastic = r.optional<std::vector<std::string>>("elastic", p.elastic);
-  p.epochs = r.optional<int>("epochs", p.epochs);
-  p.lr = r.optional<double>("lr", p.lr);
-  p.warmup_epochs = r.optional<double>("warmup_epochs", p.warmup_epochs);
-  p.subnets_per_step = r.optional<int>("subnets_per_step", p.subnets_per_step);
-  p.sampling = r.optional<std::string>("sampling", p.sampling);
-  p.distill = r.optional<bool>("distill", p.distill);
-  r.finish();
-  if (p.epochs < 0) r.fail("epochs", "must be >= 0");
-  if (!(p.lr > 0)) r.fail("lr", "must be positive");
-  if (p.warmup_epochs < 0) r.fail("warmup_epochs", "must be >= 0");
-  if (p.subnets_per_step < 1) r.fail("subnets_per_step", "must be at least 1");
-  if (p.sampling != "random" && p.sampling != "sandwich")
-    r.fail("sampling", "must be \"random\" or \"sandwich\", got \"" + p.sampling + "\"");
-  if (p.sampling == "sandwich" && p.subnets_per_step < 2)
-    r.fail("subnets_per_step", "must be at least 2 with the sandwich rule");
-  for (const std::string& d : p.elastic)
-    if (d != "kernel" && d != "depth" && d != "expand")
-      r.fail("elastic", "entries must be \"kernel\", \"depth\" or \"expand\", got \"" + d + "\"");
-  return p;
+Rule<double> probability() {
+  return within(0, 1, false, false, "a probability ");
 }
 
-void apply_train(ObjectReader& parent, Settings& s) {
-  ObjectReader r(parent.at("train"), parent.context() + " train");
-  supernet::TrainOptions& t = s.train;
-  if (r.has("phases")) {
-    const nlohmann::json& phases = r.at("phases");
-    if (!phases.is_array() || phases.empty()) r.fail("phases", "must be a non-empty array");
-    t.phases.clear();
-    for (size_t i = 0; i < phases.size(); ++i)
-      t.phases.push_back(
-          phase_from_json(phases[i], r.context() + " phases[" + std::to_string(i) + "]"));
-  }
-  t.batch_size = r.optional<int>("batch_size", t.batch_size);
-  t.resolutions = r.optional<std::vector<int>>("resolutions", t.resolutions);
-  t.momentum = r.optional<double>("momentum", t.momentum);
-  t.weight_decay = r.optional<double>("weight_decay", t.weight_decay);
-  t.label_smoothing = r.optional<double>("label_smoothing", t.label_smoothing);
-  t.distill_weight = r.optional<double>("distill_weight", t.distill_weight);
-  t.train_subset = r.optional<int64_t>("train_subset", t.train_subset);
-  t.workers = r.optional<int>("workers", t.workers);
-  t.device = r.optional<std::string>("device", t.device);
-  t.eval_each_epoch = r.optional<bool>("eval_each_epoch", t.eval_each_epoch);
-  if (r.has("augment")) {
-    ObjectReader a(r.at("augment"), r.context() + " augment");
-    t.augment.pad = a.optional<int>("pad", t.augment.pad);
-    t.augment.flip = a.optional<bool>("flip", t.augment.flip);
-    a.finish();
-    if (t.augment.pad < 0) a.fail("pad", "must be >= 0");
-  }
-  r.finish();
-  if (t.batch_size < 1) r.fail("batch_size", "must be at least 1");
-  for (int res : t.resolutions)
-    if (res < 8) r.fail("resolutions", "entries must be at least 8");
-  if (!(t.momentum >= 0 && t.momentum < 1)) r.fail("momentum", "must be in [0, 1)");
-  if (t.weight_decay < 0) r.fail("weight_decay", "must be >= 0");
-  if (!(t.label_smoothing >= 0 && t.label_smoothing < 1))
-    r.fail("label_smoothing", "must be in [0, 1)");
-  if (t.distill_weight < 0) r.fail("distill_weight", "must be >= 0");
-  if (t.train_subset < 0) r.fail("train_subset", "must be >= 0 (0 = all)");
-  if (t.workers < 0) r.fail("workers", "must be >= 0");
-  if (t.device != "cpu" && t.device != "cuda")
-    r.fail("device", "must be \"cpu\" or \"cuda\", got \"" + t.device + "\"");
+std::string quoted_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + ("\"" + names[i] + "\"");
+  return out;
 }
 
-void apply_eval(ObjectReader& parent, Settings& s) {
-  ObjectReader r(parent.at("eval"), parent.context() + " eval");
-  supernet::EvalOptions& e = s.eval;
-  e.calibration_images = r.optional<int64_t>("calibration_images", e.calibration_images);
-  e.calibration_batch = r.optional<int>("calibration_batch", e.calibration_batch);
-  e.batch_size = r.optional<int>("batch_size", e.batch_size);
-  e.test_subset = r.optional<int64_t>("test_subset", e.test_subset);
-  e.epoch_test_subset = r.optional<int64_t>("epoch_test_subset", e.epoch_test_subset);
-  r.finish();
-  if (e.calibration_images < 1) r.fail("calibration_images", "must be at least 1");
-  if (e.calibration_batch < 1) r.fail("calibration_batch", "must be at least 1");
-  if (e.batch_size < 1) r.fail("batch_size", "must be at least 1");
-  if (e.test_subset < 0) r.fail("test_subset", "must be >= 0 (0 = all)");
-  if (e.epoch_test_subset < 0) r.fail("epoch_test_subset", "must be >= 0 (0 = all)");
+Rule<std::string> one_of(std::vector<std::string> names) {
+  return [names](const std::string& v) {
+    if (std::find(names.begin(), names.end(), v) != names.end()) return std::string();
+    return "must be " + quoted_list(names) + ", got \"" + v + "\"";
+  };
 }
 
-void apply_predictor(ObjectReader& parent, Settings& s) {
-  ObjectReader r(parent.at("predictor"), parent.context() + " predictor");
-  PredictorBuildSettings& p = s.predictor;
-  p.samples = r.optional<int>("samples", p.samples);
-  p.validation_images = r.optional<int64_t>("validation_images", p.validation_images);
-  p.calibration_images = r.optional<int64_t>("calibration_images", p.calibration_images);
-  p.hidden = r.optional<std::vector<int>>("hidden", p.hidden);
-  p.epochs = r.optional<int>("epochs", p.epochs);
-  p.holdout_fraction = r.optional<double>("holdout_fraction", p.holdout_fraction);
-  p.out = r.optional<std::string>("out", p.out);
-  r.finish();
-  if (p.samples < 5) r.fail("samples", "must be at least 5");
-  if (p.validation_images < 1) r.fail("validation_images", "must be at least 1");
-  if (p.calibration_images < 1) r.fail("calibration_images", "must be at least 1");
-  for (int h : p.hidden)
-    if (h < 1) r.fail("hidden", "layer sizes must be positive");
-  if (p.epochs < 1) r.fail("epochs", "must be at least 1");
-  if (!(p.holdout_fraction >= 0 && p.holdout_fraction < 1))
-    r.fail("holdout_fraction", "must be in [0, 1)");
+// The supernet library owns the rules of its training options (the trainer applies the same).
+Rule<supernet::TrainOptions> train_rule(const std::string& key) {
+  return [key](const supernet::TrainOptions& t) {
+    for (const supernet::OptionProblem& p : supernet::train_option_problems(t))
+      if (p.key == key) return p.message;
+    return std::string();
+  };
 }
 
-void apply_search(ObjectReader& parent, Settings& s) {
-  ObjectReader r(parent.at("search"), parent.context() + " search");
-  AccuracySearchSettings& a = s.search;
-  a.supernet = r.optional<std::string>("supernet", a.supernet);
-  a.predictor = r.optional<std::string>("predictor", a.predictor);
-  a.top_k = r.optional<int>("top_k", a.top_k);
-  a.validation_images = r.optional<int64_t>("validation_images", a.validation_images);
-  a.random_baseline = r.optional<bool>("random_baseline", a.random_baseline);
-  a.out = r.optional<std::string>("out", a.out);
-  r.finish();
-  if (a.top_k < 1) r.fail("top_k", "must be at least 1");
-  if (a.validation_images < 1) r.fail("validation_images", "must be at least 1");
+template <typename Access>
+Field<Settings> train_field(const std::string& key, Access access, const std::string& help) {
+  Field<Settings> f = field<Settings>("train." + key, access, help);
+  const Rule<supernet::TrainOptions> rule = train_rule(key);
+  f.check = [rule](const Settings& s) { return rule(s.train); };
+  return f;
+}
+
+// ---- One phase of progressive shrinking (an entry of train.phases). ----
+
+const FieldTable<supernet::PhaseOptions>& phase_table() {
+  using P = supernet::PhaseOptions;
+  static const FieldTable<P> table = [] {
+    FieldTable<P> t = {
+        field<P>(
+            "name", [](auto& p) -> auto& { return p.name; }, "shown in logs and the CSV"),
+        field<P>(
+            "elastic", [](auto& p) -> auto& { return p.elastic; },
+            "dimensions sampled in this phase: \"kernel\", \"depth\", \"expand\" (the "
+            "others stay at their maximum; empty: the full network)"),
+        field<P>(
+            "epochs", [](auto& p) -> auto& { return p.epochs; }, "epochs of this phase"),
+        field<P>(
+            "lr", [](auto& p) -> auto& { return p.lr; },
+            "peak learning rate of the phase's cosine schedule"),
+        field<P>(
+            "warmup_epochs", [](auto& p) -> auto& { return p.warmup_epochs; },
+            "linear warm-up from lr / 10 over this many epochs"),
+        field<P>(
+            "subnets_per_step", [](auto& p) -> auto& { return p.subnets_per_step; },
+            "sub-nets whose gradients accumulate before each step"),
+        field<P>(
+            "sampling", [](auto& p) -> auto& { return p.sampling; },
+            "\"random\" (OFA) or \"sandwich\" (largest + smallest + random)"),
+        field<P>(
+            "distill", [](auto& p) -> auto& { return p.distill; },
+            "distillation from the full-network teacher (random) or from the largest "
+            "sub-net in place (sandwich)"),
+    };
+    t[0].required = true;
+    return t;
+  }();
+  return table;
+}
+
+Field<Settings> phases_field() {
+  Field<Settings> f;
+  f.key = "train.phases";
+  f.type = "array of phase objects (keys: train.phases[].*)";
+  f.help = "progressive shrinking, in order";
+  f.default_note = "default: full -> kernel -> depth -> expand, as `tinynas config defaults` shows";
+  f.read = [](ObjectReader& r, const std::string& name, Settings& s) {
+    const nlohmann::json& phases = r.at(name);
+    if (!phases.is_array() || phases.empty()) r.fail(name, "must be a non-empty array");
+    s.train.phases.clear();
+    for (size_t i = 0; i < phases.size(); ++i) {
+      const std::string context = r.context() + " " + name + "[" + std::to_string(i) + "]";
+      supernet::PhaseOptions p;
+      read_fields(phase_table(), phases[i], context, p);
+      if (const std::optional<supernet::OptionProblem> problem = supernet::phase_problem(p))
+        ObjectReader(phases[i], context).fail(problem->key, problem->message);
+      s.train.phases.push_back(p);
+    }
+  };
+  f.write = [](const Settings& s) -> std::optional<nlohmann::json> {
+    nlohmann::json phases = nlohmann::json::array();
+    for (const supernet::PhaseOptions& p : s.train.phases)
+      phases.push_back(write_fields(phase_table(), p));
+    return phases;
+  };
+  f.check = [](const Settings& s) {
+    if (s.train.phases.empty()) return std::string("must be a non-empty array");
+    for (size_t i = 0; i < s.train.phases.size(); ++i)
+      if (const auto problem = supernet::phase_problem(s.train.phases[i]))
+        return "entry " + std::to_string(i) + " ('" + s.train.phases[i].name + "'): '" +
+               problem->key + "' " + problem->message;
+    return std::string();
+  };
+  return f;
+}
+
+// ---- Fields whose JSON form is not the member's own. ----
+
+// Written nowhere, read and ignored: a line for the reader of the file.
+Field<Settings> description_field() {
+  Field<Settings> f;
+  f.key = "description";
+  f.type = "string";
+  f.help = "what the experiment is for (ignored by tinynas)";
+  f.default_note = "optional";
+  f.read = [](ObjectReader& r, const std::string& name, Settings&) { r.get<std::string>(name); };
+  f.write = [](const Settings&) -> std::optional<nlohmann::json> { return std::nullopt; };
+  return f;
+}
+
+// An override of the board's size: written only when set.
+Field<Settings> size_field(const std::string& key, std::optional<int64_t> Settings::*member,
+                           const std::string& help) {
+  Field<Settings> f;
+  f.key = key;
+  f.type = "size (bytes, or a string such as \"320K\")";
+  f.help = help;
+  f.default_note = "default: the board's";
+  f.read = [member](ObjectReader& r, const std::string& name, Settings& s) {
+    s.*member = r.size(name);
+  };
+  f.write = [member](const Settings& s) -> std::optional<nlohmann::json> {
+    if (!(s.*member)) return std::nullopt;
+    return nlohmann::json(*(s.*member));
+  };
+  return f;
+}
+
+// Unsigned in the struct; a negative number in the file is an error, not a wrap-around.
+Field<Settings> seed_field() {
+  Field<Settings> f;
+  f.key = "seed";
+  f.type = "integer";
+  f.help = "random seed: runs are deterministic for a seed";
+  f.read = [](ObjectReader& r, const std::string& name, Settings& s) {
+    const int64_t seed = r.get<int64_t>(name);
+    if (seed < 0) r.fail(name, "must be >= 0");
+    s.seed = static_cast<uint64_t>(seed);
+  };
+  f.write = [](const Settings& s) -> std::optional<nlohmann::json> {
+    return nlohmann::json(s.seed);
+  };
+  return f;
+}
+
+// ---- The settings table: every key of an experiment file, in the order of the reference. ----
+
+const FieldTable<Settings>& settings_table() {
+  using S = Settings;
+  static const FieldTable<S> table = {
+      description_field(),
+      field<S>(
+          "space", [](auto& s) -> auto& { return s.space; },
+          "search space: a name under configs/spaces/ or a .json path"),
+      field<S>(
+          "board", [](auto& s) -> auto& { return s.board; },
+          "target board: a name under configs/boards/ or a .json path"),
+      size_field("sram", &S::sram_bytes, "SRAM size, overriding the board's"),
+      size_field("flash", &S::flash_bytes, "Flash size, overriding the board's"),
+      seed_field(),
+      field<S>(
+          "threads", [](auto& s) -> auto& { return s.threads; }, "worker threads (0: all cores)",
+          non_negative<int>(" (0 = all cores)")),
+      field<S>(
+          "out", [](auto& s) -> auto& { return s.out; }, "output folder (empty: runs/<timestamp>)"),
+
+      field<S>(
+          "space_optimizer.samples",
+          [](auto& s) -> auto& { return s.space_optimizer.samples_per_space; },
+          "sub-nets sampled per (resolution, width) sub-space", at_least(1)),
+      field<S>(
+          "space_optimizer.plot_top_spaces", [](auto& s) -> auto& { return s.plot_top_spaces; },
+          "sub-spaces drawn in the FLOPs CDF plot", at_least(1)),
+
+      field<S>(
+          "evolution.population", [](auto& s) -> auto& { return s.evolution.population; },
+          "candidates per generation", at_least(2)),
+      field<S>(
+          "evolution.generations", [](auto& s) -> auto& { return s.evolution.generations; },
+          "generations", non_negative<int>()),
+      field<S>(
+          "evolution.parent_ratio", [](auto& s) -> auto& { return s.evolution.parent_ratio; },
+          "share of the population kept as parents", within(0, 1, true, false)),
+      field<S>(
+          "evolution.mutation_ratio", [](auto& s) -> auto& { return s.evolution.mutation_ratio; },
+          "share of a generation's children made by mutation (the rest by crossover)",
+          within(0, 1, false, false)),
+      field<S>(
+          "evolution.block_mutation_prob", [](auto& s) -> auto& { return s.evolution.rates.block; },
+          "probability that a mutation changes a block's kernel and expand ratio", probability()),
+      field<S>(
+          "evolution.depth_mutation_prob", [](auto& s) -> auto& { return s.evolution.rates.depth; },
+          "probability that a mutation changes a stage's depth", probability()),
+      field<S>(
+          "evolution.resolution_mutation_prob",
+          [](auto& s) -> auto& { return s.evolution.rates.resolution; },
+          "probability that a mutation changes the input resolution", probability()),
+      field<S>(
+          "evolution.max_tries", [](auto& s) -> auto& { return s.evolution.max_tries; },
+          "tries per child to fit the constraints before it is dropped", at_least(1)),
+
+      field<S>(
+          "data.kind", [](auto& s) -> auto& { return s.data.kind; },
+          "data set format: \"image_folder\", \"mnist\" or \"synthetic\"",
+          one_of({"image_folder", "mnist", "synthetic"})),
+      field<S>(
+          "data.path", [](auto& s) -> auto& { return s.data.path; },
+          "folder or archive (image_folder), folder (mnist)"),
+      field<S>(
+          "data.channels", [](auto& s) -> auto& { return s.data.channels; },
+          "decode to 1 (grey) or 3 (RGB) channels",
+          Rule<int>([](int c) { return c == 1 || c == 3 ? "" : "must be 1 or 3"; })),
+      field<S>(
+          "data.synthetic.train", [](auto& s) -> auto& { return s.data.synthetic_train; },
+          "synthetic data: training images", at_least<int64_t>(1)),
+      field<S>(
+          "data.synthetic.test", [](auto& s) -> auto& { return s.data.synthetic_test; },
+          "synthetic data: test images", at_least<int64_t>(1)),
+      field<S>(
+          "data.synthetic.size", [](auto& s) -> auto& { return s.data.synthetic_size; },
+          "synthetic data: image width and height", at_least(1)),
+      field<S>(
+          "data.synthetic.classes", [](auto& s) -> auto& { return s.data.synthetic_classes; },
+          "synthetic data: classes", at_least(2)),
+
+      field<S>(
+          "supernet.width_mult", [](auto& s) -> auto& { return s.supernet.width_mult; },
+          "width multiplier of the supernet", positive()),
+      field<S>(
+          "supernet.dropout", [](auto& s) -> auto& { return s.supernet.dropout; },
+          "dropout before the classifier (training only)", within(0, 1, false, true)),
+      field<S>(
+          "supernet.bn_momentum", [](auto& s) -> auto& { return s.supernet.bn_momentum; },
+          "batch-norm running-statistics momentum", within(0, 1, true, false)),
+      field<S>(
+          "supernet.bn_eps", [](auto& s) -> auto& { return s.supernet.bn_eps; },
+          "batch-norm epsilon", positive()),
+
+      phases_field(),
+      train_field(
+          "batch_size", [](auto& s) -> auto& { return s.train.batch_size; }, "images per step"),
+      train_field(
+          "resolutions", [](auto& s) -> auto& { return s.train.resolutions; },
+          "input resolutions, one drawn per step (empty: the data's image size)"),
+      train_field(
+          "momentum", [](auto& s) -> auto& { return s.train.momentum; }, "SGD (Nesterov) momentum"),
+      train_field(
+          "weight_decay", [](auto& s) -> auto& { return s.train.weight_decay; },
+          "weight decay (not on batch norm, biases or kernel transformation matrices)"),
+      train_field(
+          "label_smoothing", [](auto& s) -> auto& { return s.train.label_smoothing; },
+          "label smoothing of the cross-entropy loss"),
+      train_field(
+          "distill_weight", [](auto& s) -> auto& { return s.train.distill_weight; },
+          "weight of the distillation loss"),
+      train_field(
+          "train_subset", [](auto& s) -> auto& { return s.train.train_subset; },
+          "train on a seeded subset of this many training images (0: all)"),
+      train_field(
+          "workers", [](auto& s) -> auto& { return s.train.workers; }, "data-loading threads"),
+      train_field(
+          "device", [](auto& s) -> auto& { return s.train.device; },
+          "\"cpu\" or \"cuda\" (needs a LibTorch built with CUDA)"),
+      train_field(
+          "eval_each_epoch", [](auto& s) -> auto& { return s.train.eval_each_epoch; },
+          "log the top-1 of the largest and smallest sub-nets after every epoch"),
+      train_field(
+          "augment.pad", [](auto& s) -> auto& { return s.train.augment.pad; },
+          "random crop after zero padding by this many pixels"),
+      train_field(
+          "augment.flip", [](auto& s) -> auto& { return s.train.augment.flip; },
+          "random horizontal flip"),
+
+      field<S>(
+          "eval.calibration_images", [](auto& s) -> auto& { return s.eval.calibration_images; },
+          "training images that re-calibrate batch norm per sub-net", at_least<int64_t>(1)),
+      field<S>(
+          "eval.calibration_batch", [](auto& s) -> auto& { return s.eval.calibration_batch; },
+          "batch size of the re-calibration", at_least(1)),
+      field<S>(
+          "eval.batch_size", [](auto& s) -> auto& { return s.eval.batch_size; },
+          "batch size of the evaluation", at_least(1)),
+      field<S>(
+          "eval.test_subset", [](auto& s) -> auto& { return s.eval.test_subset; },
+          "evaluate on a seeded subset of this many test images (0: all)",
+          non_negative<int64_t>(" (0 = all)")),
+      field<S>(
+          "eval.epoch_test_subset", [](auto& s) -> auto& { return s.eval.epoch_test_subset; },
+          "test images per sub-net in the per-epoch log (0: all)",
+          non_negative<int64_t>(" (0 = all)")),
+
+      field<S>(
+          "predictor.samples", [](auto& s) -> auto& { return s.predictor.samples; },
+          "random sub-nets measured to fit the predictor", at_least(5)),
+      field<S>(
+          "predictor.validation_images",
+          [](auto& s) -> auto& { return s.predictor.validation_images; },
+          "held-out training images each sub-net is measured on", at_least<int64_t>(1)),
+      field<S>(
+          "predictor.calibration_images",
+          [](auto& s) -> auto& { return s.predictor.calibration_images; },
+          "batch-norm re-calibration images per sub-net", at_least<int64_t>(1)),
+      field<S>(
+          "predictor.hidden", [](auto& s) -> auto& { return s.predictor.hidden; },
+          "hidden layer sizes of the predictor's MLP",
+          Rule<std::vector<int>>([](const std::vector<int>& sizes) {
+            for (int h : sizes)
+              if (h < 1) return "layer sizes must be positive";
+            return "";
+          })),
+      field<S>(
+          "predictor.epochs", [](auto& s) -> auto& { return s.predictor.epochs; },
+          "training epochs of the MLP", at_least(1)),
+      field<S>(
+          "predictor.holdout_fraction",
+          [](auto& s) -> auto& { return s.predictor.holdout_fraction; },
+          "measured sub-nets kept out of training to report the error", within(0, 1, false, true)),
+      field<S>(
+          "predictor.out", [](auto& s) -> auto& { return s.predictor.out; },
+          "predictor file (empty: predictor.json beside the checkpoint)"),
+
+      field<S>(
+          "search.supernet", [](auto& s) -> auto& { return s.search.supernet; },
+          "trained supernet checkpoint: re-measures the final candidates (and is the "
+          "fitness without a predictor)"),
+      field<S>(
+          "search.predictor", [](auto& s) -> auto& { return s.search.predictor; },
+          "accuracy predictor JSON: the fitness during evolution"),
+      field<S>(
+          "search.top_k", [](auto& s) -> auto& { return s.search.top_k; },
+          "final candidates re-measured with the supernet", at_least(1)),
+      field<S>(
+          "search.validation_images", [](auto& s) -> auto& { return s.search.validation_images; },
+          "held-out training images the top-k are measured on", at_least<int64_t>(1)),
+      field<S>(
+          "search.random_baseline", [](auto& s) -> auto& { return s.search.random_baseline; },
+          "judge as many random fitting sub-nets the same way"),
+      field<S>(
+          "search.out", [](auto& s) -> auto& { return s.search.out; },
+          "output folder of the accuracy search (overrides \"out\")"),
+  };
+  return table;
 }
 
 }  // namespace
 
 void apply_experiment_json(const nlohmann::json& json, const std::string& context, Settings& s) {
-  ObjectReader r(json, context);
-  r.optional<std::string>("description", "");
-  s.space = r.optional<std::string>("space", s.space);
-  s.board = r.optional<std::string>("board", s.board);
-  if (r.has("sram")) s.sram_bytes = r.size("sram");
-  if (r.has("flash")) s.flash_bytes = r.size("flash");
-  const int64_t seed = r.optional<int64_t>("seed", static_cast<int64_t>(s.seed));
-  if (seed < 0) r.fail("seed", "must be >= 0");
-  s.seed = static_cast<uint64_t>(seed);
-  s.threads = r.optional<int>("threads", s.threads);
-  if (s.threads < 0) r.fail("threads", "must be >= 0 (0 = all cores)");
-  s.out = r.optional<std::string>("out", s.out);
-  if (r.has("space_optimizer")) apply_space_optimizer(r, s);
-  if (r.has("evolution")) apply_evolution(r, s);
-  if (r.has("data")) apply_data(r, s);
-  if (r.has("supernet")) apply_supernet(r, s);
-  if (r.has("train")) apply_train(r, s);
-  if (r.has("eval")) apply_eval(r, s);
-  if (r.has("predictor")) apply_predictor(r, s);
-  if (r.has("search")) apply_search(r, s);
-  r.finish();
+  read_fields(settings_table(), json, context, s);
 }
 
 void apply_experiment_file(const std::string& path, Settings& settings) {
@@ -230,79 +413,29 @@ void apply_experiment_file(const std::string& path, Settings& settings) {
 }
 
 nlohmann::json settings_to_json(const Settings& s) {
-  nlohmann::json j = {
-      {"space", s.space},
-      {"board", s.board},
-      {"seed", s.seed},
-      {"threads", s.threads},
-      {"space_optimizer",
-       {{"samples", s.space_optimizer.samples_per_space}, {"plot_top_spaces", s.plot_top_spaces}}},
-      {"evolution",
-       {{"population", s.evolution.population},
-        {"generations", s.evolution.generations},
-        {"parent_ratio", s.evolution.parent_ratio},
-        {"mutation_ratio", s.evolution.mutation_ratio},
-        {"block_mutation_prob", s.evolution.rates.block},
-        {"depth_mutation_prob", s.evolution.rates.depth},
-        {"resolution_mutation_prob", s.evolution.rates.resolution},
-        {"max_tries", s.evolution.max_tries}}},
-  };
-  j["data"] = {{"kind", s.data.kind},
-               {"path", s.data.path},
-               {"channels", s.data.channels},
-               {"synthetic",
-                {{"train", s.data.synthetic_train},
-                 {"test", s.data.synthetic_test},
-                 {"size", s.data.synthetic_size},
-                 {"classes", s.data.synthetic_classes}}}};
-  j["supernet"] = {{"width_mult", s.supernet.width_mult},
-                   {"dropout", s.supernet.dropout},
-                   {"bn_momentum", s.supernet.bn_momentum},
-                   {"bn_eps", s.supernet.bn_eps}};
-  nlohmann::json phases = nlohmann::json::array();
-  for (const supernet::PhaseOptions& p : s.train.phases)
-    phases.push_back({{"name", p.name},
-                      {"elastic", p.elastic},
-                      {"epochs", p.epochs},
-                      {"lr", p.lr},
-                      {"warmup_epochs", p.warmup_epochs},
-                      {"subnets_per_step", p.subnets_per_step},
-                      {"sampling", p.sampling},
-                      {"distill", p.distill}});
-  const supernet::TrainOptions& t = s.train;
-  j["train"] = {{"phases", phases},
-                {"batch_size", t.batch_size},
-                {"resolutions", t.resolutions},
-                {"momentum", t.momentum},
-                {"weight_decay", t.weight_decay},
-                {"label_smoothing", t.label_smoothing},
-                {"distill_weight", t.distill_weight},
-                {"train_subset", t.train_subset},
-                {"workers", t.workers},
-                {"device", t.device},
-                {"eval_each_epoch", t.eval_each_epoch},
-                {"augment", {{"pad", t.augment.pad}, {"flip", t.augment.flip}}}};
-  j["eval"] = {{"calibration_images", s.eval.calibration_images},
-               {"calibration_batch", s.eval.calibration_batch},
-               {"batch_size", s.eval.batch_size},
-               {"test_subset", s.eval.test_subset},
-               {"epoch_test_subset", s.eval.epoch_test_subset}};
-  j["predictor"] = {{"samples", s.predictor.samples},
-                    {"validation_images", s.predictor.validation_images},
-                    {"calibration_images", s.predictor.calibration_images},
-                    {"hidden", s.predictor.hidden},
-                    {"epochs", s.predictor.epochs},
-                    {"holdout_fraction", s.predictor.holdout_fraction},
-                    {"out", s.predictor.out}};
-  j["search"] = {{"supernet", s.search.supernet},
-                 {"predictor", s.search.predictor},
-                 {"top_k", s.search.top_k},
-                 {"validation_images", s.search.validation_images},
-                 {"random_baseline", s.search.random_baseline},
-                 {"out", s.search.out}};
-  if (s.sram_bytes) j["sram"] = *s.sram_bytes;
-  if (s.flash_bytes) j["flash"] = *s.flash_bytes;
-  return j;
+  return write_fields(settings_table(), s);
+}
+
+nlohmann::json default_settings_json() {
+  return settings_to_json(Settings{});
+}
+
+std::string setting_problem(const Settings& settings, const std::string& key) {
+  for (const Field<Settings>& f : settings_table())
+    if (f.key == key) return f.check ? f.check(settings) : "";
+  throw std::logic_error("no setting '" + key + "'");
+}
+
+void validate_settings(const Settings& settings) {
+  if (const std::string problem = first_problem(settings_table(), settings); !problem.empty())
+    throw std::invalid_argument("settings: " + problem);
+}
+
+std::string settings_reference() {
+  return "Experiment settings (a JSON file given with --config; every key is optional, unknown "
+         "keys are errors; dots are nested objects):\n\n" +
+         describe_fields(settings_table(), Settings{}) + "\nEach entry of train.phases:\n\n" +
+         describe_fields(phase_table(), supernet::PhaseOptions{}, "train.phases[].");
 }
 
 }  // namespace tinynas::cli

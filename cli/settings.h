@@ -1,6 +1,9 @@
 // Every setting of a search run, from three layers: built-in defaults, an experiment JSON file
 // (--config), then command-line flags. The file is read strictly: unknown keys and wrong types are
-// errors naming the key. configs/experiments/default.json spells out the defaults.
+// errors naming the key. One table of fields in settings.cpp (key, type, help, rule) makes the
+// reader, the writer, the validation and the reference (`tinynas config keys`); the defaults are
+// the structs' own. configs/experiments/default.json spells them all out (a test keeps it equal
+// to default_settings_json(), key for key).
 #pragma once
 
 #include <cstdint>
@@ -51,6 +54,18 @@ void apply_experiment_json(const nlohmann::json& json, const std::string& contex
                            Settings& settings);
 void apply_experiment_file(const std::string& path, Settings& settings);
 
+// Every key with a value (sram and flash only when set), as an experiment file writes them.
 nlohmann::json settings_to_json(const Settings& settings);
+// settings_to_json(Settings{}): what `tinynas config defaults` prints.
+nlohmann::json default_settings_json();
+
+// What is wrong with the value of one key ("evolution.population") in settings, as its rule says
+// ("must be at least 2"), or empty. For values set by command-line flags.
+std::string setting_problem(const Settings& settings, const std::string& key);
+// Throws std::invalid_argument naming the first key whose value breaks its rule.
+void validate_settings(const Settings& settings);
+
+// Every key with its type, default and meaning, as text (`tinynas config keys`).
+std::string settings_reference();
 
 }  // namespace tinynas::cli

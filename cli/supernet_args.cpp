@@ -1,5 +1,7 @@
 #include "cli/supernet_args.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <stdexcept>
@@ -12,10 +14,30 @@ namespace tinynas::cli {
 
 Settings checkpoint_settings(const supernet::CheckpointInfo& info, const std::string& config) {
   Settings s;
-  if (!config.empty())
+  if (!config.empty()) {
     apply_experiment_file(config, s);
-  else if (!info.settings.is_null() && !info.settings.empty())
-    apply_experiment_json(info.settings, "settings stored in the checkpoint", s);
+    return s;
+  }
+  // The CLI's settings stored beside the run supply what the checkpoint does not describe
+  // (predictor, search, threads). Written by a tinynas whose keys have since changed, they do not
+  // read: then those keep their defaults.
+  if (info.settings.is_object() && !info.settings.empty()) {
+    try {
+      apply_experiment_json(info.settings, "settings stored in the checkpoint", s);
+    } catch (const std::invalid_argument& e) {
+      spdlog::warn("{}: ignored; the checkpoint's own description of the run is used", e.what());
+      s = Settings{};
+      s.space = info.space.name;
+    }
+  } else {
+    s.space = info.space.name;
+  }
+  // What the run was (data, options, seed) is the checkpoint's own description.
+  s.supernet = info.supernet;
+  s.data = info.run.data;
+  s.train = info.run.train;
+  s.eval = info.run.eval;
+  s.seed = info.run.seed;
   return s;
 }
 

@@ -13,7 +13,9 @@
 
 namespace tinynas::cli {
 
-// The checkpoint's stored settings, or the --config file's on top of the defaults when given.
+// The --config file's settings on top of the defaults when given; otherwise the checkpoint's own
+// run description (data, supernet, train, eval, seed) with the rest from the CLI settings stored
+// beside it (defaults where those no longer read).
 Settings checkpoint_settings(const supernet::CheckpointInfo& info, const std::string& config);
 
 // resolution: for the keywords; empty = the largest training resolution (or the space's largest).

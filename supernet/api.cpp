@@ -63,7 +63,10 @@ CheckpointInfo describe_checkpoint(const std::string& path) {
   info.network = c.meta.network;
   info.settings = c.meta.settings;
   info.state = c.meta.state;
+  info.run = c.meta.run;
+  info.format_version = c.meta.format_version;
   info.space = c.net->space();
+  info.supernet = c.net->options();
   info.width_mult = c.net->options().width_mult;
   info.num_classes = c.net->num_classes();
   return info;

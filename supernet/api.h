@@ -32,7 +32,7 @@ struct TrainJob {
   int threads = 0;          // torch intra-op threads; 0: all cores
   std::string out_dir;      // supernet.pt, train_log.csv and the data cache go here
   bool resume = false;      // continue from out_dir/supernet.pt
-  nlohmann::json settings;  // stored in the checkpoint for eval / extract / search
+  nlohmann::json settings;  // the CLI's settings, stored beside the checkpoint's own description
 };
 
 struct StepInfo {
@@ -78,9 +78,12 @@ TrainResult train_supernet(const TrainJob& job, const TrainCallbacks& callbacks)
 
 struct CheckpointInfo {
   nlohmann::json network;   // space, width_mult, num_classes, normalisation
-  nlohmann::json settings;  // the run's experiment settings
+  nlohmann::json settings;  // the CLI's settings of the run, as stored (information only)
   nlohmann::json state;     // trainer position and per-epoch history
+  RunDescription run;       // data, training and evaluation options, seed
+  int format_version = 0;   // of the checkpoint file
   nas::SearchSpace space;
+  SupernetOptions supernet;
   double width_mult = 0;
   int num_classes = 0;
 };

@@ -13,9 +13,152 @@
 namespace tinynas::supernet {
 namespace {
 
-constexpr const char* kFormat = "tinynas-supernet-checkpoint-1";
+constexpr const char* kFormatPrefix = "tinynas-supernet-checkpoint-";
+
+// The version in the archive's "format" entry; throws when the file is no checkpoint of ours or
+// one of a newer format than this code reads.
+int format_version(torch::serialize::InputArchive& root, const std::string& path) {
+  c10::IValue v;
+  const std::string prefix = kFormatPrefix;
+  if (!root.try_read("format", v) || !v.isString() ||
+      v.toStringRef().compare(0, prefix.size(), prefix) != 0)
+    throw std::invalid_argument("'" + path + "' is not a tinynas supernet checkpoint");
+  const std::string suffix = v.toStringRef().substr(prefix.size());
+  int version = 0;
+  try {
+    size_t used = 0;
+    version = std::stoi(suffix, &used);
+    if (used != suffix.size()) version = 0;
+  } catch (const std::exception&) {
+  }
+  if (version < 1)
+    throw std::invalid_argument("'" + path + "' is not a tinynas supernet checkpoint (format \"" +
+                                v.toStringRef() + "\")");
+  if (version > kCheckpointFormatVersion)
+    throw std::invalid_argument("supernet checkpoint '" + path + "' has format version " +
+                                std::to_string(version) + ", newer than this tinynas reads (1 to " +
+                                std::to_string(kCheckpointFormatVersion) +
+                                "): use the tinynas that wrote it, or a newer one");
+  return version;
+}
+
+nlohmann::json phase_to_json(const PhaseOptions& p) {
+  return {{"name", p.name},
+          {"elastic", p.elastic},
+          {"epochs", p.epochs},
+          {"lr", p.lr},
+          {"warmup_epochs", p.warmup_epochs},
+          {"subnets_per_step", p.subnets_per_step},
+          {"sampling", p.sampling},
+          {"distill", p.distill}};
+}
+
+PhaseOptions phase_from_json(const nlohmann::json& j, const std::string& context) {
+  util::ObjectReader r(j, context);
+  PhaseOptions p;
+  p.name = r.get<std::string>("name");
+  p.elastic = r.optional("elastic", p.elastic);
+  p.epochs = r.optional("epochs", p.epochs);
+  p.lr = r.optional("lr", p.lr);
+  p.warmup_epochs = r.optional("warmup_epochs", p.warmup_epochs);
+  p.subnets_per_step = r.optional("subnets_per_step", p.subnets_per_step);
+  p.sampling = r.optional("sampling", p.sampling);
+  p.distill = r.optional("distill", p.distill);
+  return p;
+}
+
+// An optional section: an empty object when absent.
+const nlohmann::json& section(const nlohmann::json& j, const char* key) {
+  static const nlohmann::json empty = nlohmann::json::object();
+  return j.contains(key) ? j.at(key) : empty;
+}
 
 }  // namespace
+
+nlohmann::json run_to_json(const RunDescription& run) {
+  const data::DatasetSpec& d = run.data;
+  const TrainOptions& t = run.train;
+  const EvalOptions& e = run.eval;
+  nlohmann::json phases = nlohmann::json::array();
+  for (const PhaseOptions& p : t.phases) phases.push_back(phase_to_json(p));
+  return {{"seed", run.seed},
+          {"data",
+           {{"kind", d.kind},
+            {"path", d.path},
+            {"channels", d.channels},
+            {"synthetic",
+             {{"train", d.synthetic_train},
+              {"test", d.synthetic_test},
+              {"size", d.synthetic_size},
+              {"classes", d.synthetic_classes}}}}},
+          {"train",
+           {{"phases", phases},
+            {"batch_size", t.batch_size},
+            {"resolutions", t.resolutions},
+            {"momentum", t.momentum},
+            {"weight_decay", t.weight_decay},
+            {"label_smoothing", t.label_smoothing},
+            {"distill_weight", t.distill_weight},
+            {"train_subset", t.train_subset},
+            {"workers", t.workers},
+            {"device", t.device},
+            {"eval_each_epoch", t.eval_each_epoch},
+            {"augment", {{"pad", t.augment.pad}, {"flip", t.augment.flip}}}}},
+          {"eval",
+           {{"calibration_images", e.calibration_images},
+            {"calibration_batch", e.calibration_batch},
+            {"batch_size", e.batch_size},
+            {"test_subset", e.test_subset},
+            {"epoch_test_subset", e.epoch_test_subset}}}};
+}
+
+RunDescription run_from_json(const nlohmann::json& j, const std::string& context) {
+  RunDescription run;
+  util::ObjectReader r(j, context);
+  run.seed = r.optional<uint64_t>("seed", run.seed);
+
+  util::ObjectReader d(section(j, "data"), context + " data");
+  run.data.kind = d.optional("kind", run.data.kind);
+  run.data.path = d.optional("path", run.data.path);
+  run.data.channels = d.optional("channels", run.data.channels);
+  util::ObjectReader y(section(section(j, "data"), "synthetic"), context + " data synthetic");
+  run.data.synthetic_train = y.optional("train", run.data.synthetic_train);
+  run.data.synthetic_test = y.optional("test", run.data.synthetic_test);
+  run.data.synthetic_size = y.optional("size", run.data.synthetic_size);
+  run.data.synthetic_classes = y.optional("classes", run.data.synthetic_classes);
+
+  TrainOptions& t = run.train;
+  util::ObjectReader tr(section(j, "train"), context + " train");
+  if (tr.has("phases")) {
+    t.phases.clear();
+    const nlohmann::json& phases = tr.at("phases");
+    for (size_t i = 0; i < phases.size(); ++i)
+      t.phases.push_back(
+          phase_from_json(phases.at(i), context + " train phases[" + std::to_string(i) + "]"));
+  }
+  t.batch_size = tr.optional("batch_size", t.batch_size);
+  t.resolutions = tr.optional("resolutions", t.resolutions);
+  t.momentum = tr.optional("momentum", t.momentum);
+  t.weight_decay = tr.optional("weight_decay", t.weight_decay);
+  t.label_smoothing = tr.optional("label_smoothing", t.label_smoothing);
+  t.distill_weight = tr.optional("distill_weight", t.distill_weight);
+  t.train_subset = tr.optional("train_subset", t.train_subset);
+  t.workers = tr.optional("workers", t.workers);
+  t.device = tr.optional("device", t.device);
+  t.eval_each_epoch = tr.optional("eval_each_epoch", t.eval_each_epoch);
+  util::ObjectReader a(section(section(j, "train"), "augment"), context + " train augment");
+  t.augment.pad = a.optional("pad", t.augment.pad);
+  t.augment.flip = a.optional("flip", t.augment.flip);
+
+  EvalOptions& e = run.eval;
+  util::ObjectReader ev(section(j, "eval"), context + " eval");
+  e.calibration_images = ev.optional("calibration_images", e.calibration_images);
+  e.calibration_batch = ev.optional("calibration_batch", e.calibration_batch);
+  e.batch_size = ev.optional("batch_size", e.batch_size);
+  e.test_subset = ev.optional("test_subset", e.test_subset);
+  e.epoch_test_subset = ev.optional("epoch_test_subset", e.epoch_test_subset);
+  return run;
+}
 
 nlohmann::json network_json(const OFANetwork& net, const Normalization& norm) {
   const SupernetOptions& o = net->options();
@@ -52,10 +195,11 @@ Normalization norm_from_json(const nlohmann::json& network) {
 void save_checkpoint(const std::string& path, const CheckpointMeta& meta, const OFANetwork& net,
                      const OFANetwork& teacher, const torch::optim::Optimizer* optimizer) {
   torch::serialize::OutputArchive root;
-  root.write("format", c10::IValue(std::string(kFormat)));
+  root.write("format", c10::IValue(kFormatPrefix + std::to_string(kCheckpointFormatVersion)));
   root.write("network", c10::IValue(meta.network.dump()));
-  root.write("settings", c10::IValue(meta.settings.dump()));
+  root.write("run", c10::IValue(run_to_json(meta.run).dump()));
   root.write("state", c10::IValue(meta.state.dump()));
+  root.write("settings", c10::IValue(meta.settings.dump()));
   torch::serialize::OutputArchive model;
   net->save(model);
   root.write("model", model);
@@ -88,9 +232,7 @@ Checkpoint load_checkpoint(const std::string& path) {
   try {
     torch::serialize::InputArchive root;
     root.load_from(path);
-    c10::IValue v;
-    if (!root.try_read("format", v) || !v.isString() || v.toStringRef() != kFormat)
-      throw std::invalid_argument("'" + path + "' is not a tinynas supernet checkpoint");
+    c.meta.format_version = format_version(root, path);
     const auto text = [&](const char* key) {
       c10::IValue value;
       root.read(key, value);
@@ -99,6 +241,13 @@ Checkpoint load_checkpoint(const std::string& path) {
     c.meta.network = text("network");
     c.meta.settings = text("settings");
     c.meta.state = text("state");
+    if (c.meta.format_version == 1) {
+      // The run was described only by the CLI's settings, with the key names of that time.
+      if (c.meta.settings.is_object())
+        c.meta.run = run_from_json(c.meta.settings, path + " settings (format 1)");
+    } else {
+      c.meta.run = run_from_json(text("run"), path + " run");
+    }
     c.net = network_from_json(c.meta.network, path + " network");
     torch::serialize::InputArchive model;
     root.read("model", model);

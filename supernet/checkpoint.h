@@ -1,12 +1,20 @@
 // The supernet checkpoint file: network description (space, width, classes, normalisation), the
-// run's settings as JSON, the trainer's position and history, weights, the teacher, the optimizer
-// and the RNG state, in one LibTorch archive written atomically (temporary file, then rename), so
-// a killed run always leaves the previous epoch's checkpoint intact.
+// run description (data, training and evaluation options, seed), the trainer's position and
+// history, weights, the teacher, the optimizer and the RNG state, in one LibTorch archive written
+// atomically (temporary file, then rename), so a killed run always leaves the previous epoch's
+// checkpoint intact. The description is the checkpoint's own, written and read here under a
+// format version; the CLI's settings of the run are stored beside it for information only, so
+// renaming a CLI key never breaks a checkpoint.
 // LibTorch header: include only from supernet/ sources and tests.
 //
 //   save_checkpoint(path, meta, net, teacher, &optimizer);
 //   Checkpoint c = load_checkpoint(path);   // std::invalid_argument if missing or corrupt
 //   c.net->set_active(arch);
+//
+// Format versions (the archive's "format" entry is "tinynas-supernet-checkpoint-<version>"):
+//   1  network, the CLI's settings JSON (the run description was read from its "seed", "data",
+//      "train" and "eval" keys as that CLI named them), state.
+//   2  network, run (run_to_json), state, and the CLI's settings beside them.
 #pragma once
 
 #include <torch/torch.h>
@@ -20,11 +28,23 @@
 
 namespace tinynas::supernet {
 
+constexpr int kCheckpointFormatVersion = 2;  // the version written; 1 and 2 are read
+
 struct CheckpointMeta {
   nlohmann::json network;   // see network_json()
-  nlohmann::json settings;  // the experiment settings of the run (opaque here; the CLI's schema)
-  nlohmann::json state;     // trainer position: phase, epoch, global_step, history
+  nlohmann::json settings;  // the CLI's settings of the run: for information, never read here
+  nlohmann::json state;     // trainer position: phase, epoch, global_step, global_epoch, history
+  RunDescription run = {};  // what trained the weights (format 1: from the settings)
+  int format_version = kCheckpointFormatVersion;  // of the file it was loaded from
 };
+
+// {"seed", "data": {..., "synthetic": {...}}, "train": {"phases": [...], ..., "augment": {...}},
+//  "eval": {...}}: the layout format 1's settings had for these keys, so one reader reads both;
+// the names belong to the checkpoint format from now on, whatever the CLI calls its keys.
+nlohmann::json run_to_json(const RunDescription& run);
+// Missing keys keep the defaults of the structs, other keys are ignored (format 1 passes the
+// whole settings object); wrong types throw std::invalid_argument naming the key.
+RunDescription run_from_json(const nlohmann::json& run, const std::string& context);
 
 // {"space": {...}, "width_mult", "dropout", "bn_momentum", "bn_eps", "num_classes",
 //  "norm": {"mean": [...], "std": [...]}}

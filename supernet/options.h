@@ -1,13 +1,18 @@
-// The supernet's settings as the experiment JSON spells them ("supernet", "train", "eval"
-// sections; the "data" section is data::DatasetSpec). Plain structs without LibTorch, so the CLI's
-// settings can hold them in a build without torch.
+// The supernet's options (the experiment JSON's "supernet", "train" and "eval" sections; "data"
+// is data::DatasetSpec) and the rules of the training options, in one place: the experiment
+// reader and the trainer both apply them. Plain structs without LibTorch, so the CLI's settings
+// can hold them in a build without torch.
 //
 //   TrainOptions t;  t.phases = default_phases();  t.batch_size = 128;
+//   if (auto problem = phase_problem(t.phases[0])) ... problem->key, problem->message
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "supernet/data/dataset.h"
 
 namespace tinynas::supernet {
 
@@ -73,5 +78,63 @@ struct EvalOptions {
   int64_t test_subset = 0;           // evaluate on this many test images (0: all)
   int64_t epoch_test_subset = 2000;  // images per sub-net in the per-epoch log
 };
+
+// What a supernet was trained with: the options a checkpoint records, so the run can be resumed
+// and its sub-nets evaluated on the images it did (or did not) train on.
+struct RunDescription {
+  data::DatasetSpec data;
+  TrainOptions train;
+  EvalOptions eval;
+  uint64_t seed = 0;
+};
+
+// A broken rule: the key as the options' JSON names it ("lr", "augment.pad") and what is expected.
+struct OptionProblem {
+  std::string key;
+  std::string message;
+};
+
+// The rules of one phase of progressive shrinking.
+inline std::optional<OptionProblem> phase_problem(const PhaseOptions& p) {
+  if (p.epochs < 0) return OptionProblem{"epochs", "must be >= 0"};
+  if (!(p.lr > 0)) return OptionProblem{"lr", "must be positive"};
+  if (p.warmup_epochs < 0) return OptionProblem{"warmup_epochs", "must be >= 0"};
+  if (p.subnets_per_step < 1) return OptionProblem{"subnets_per_step", "must be at least 1"};
+  if (p.sampling != "random" && p.sampling != "sandwich")
+    return OptionProblem{"sampling",
+                         "must be \"random\" or \"sandwich\", got \"" + p.sampling + "\""};
+  if (p.sampling == "sandwich" && p.subnets_per_step < 2)
+    return OptionProblem{
+        "subnets_per_step",
+        "must be at least 2 with the sandwich rule (largest and smallest sub-net)"};
+  for (const std::string& d : p.elastic)
+    if (d != "kernel" && d != "depth" && d != "expand")
+      return OptionProblem{
+          "elastic", "entries must be \"kernel\", \"depth\" or \"expand\", got \"" + d + "\""};
+  return std::nullopt;
+}
+
+// The rules of the other training options (each phase: phase_problem), every broken one.
+inline std::vector<OptionProblem> train_option_problems(const TrainOptions& t) {
+  std::vector<OptionProblem> out;
+  if (t.phases.empty()) out.push_back({"phases", "must be a non-empty array"});
+  if (t.batch_size < 1) out.push_back({"batch_size", "must be at least 1"});
+  for (int r : t.resolutions)
+    if (r < 8) {
+      out.push_back({"resolutions", "entries must be at least 8, got " + std::to_string(r)});
+      break;
+    }
+  if (!(t.momentum >= 0 && t.momentum < 1)) out.push_back({"momentum", "must be in [0, 1)"});
+  if (!(t.weight_decay >= 0)) out.push_back({"weight_decay", "must be >= 0"});
+  if (!(t.label_smoothing >= 0 && t.label_smoothing < 1))
+    out.push_back({"label_smoothing", "must be in [0, 1)"});
+  if (!(t.distill_weight >= 0)) out.push_back({"distill_weight", "must be >= 0"});
+  if (t.train_subset < 0) out.push_back({"train_subset", "must be >= 0 (0 = all)"});
+  if (t.workers < 0) out.push_back({"workers", "must be >= 0"});
+  if (t.augment.pad < 0) out.push_back({"augment.pad", "must be >= 0"});
+  if (t.device != "cpu" && t.device != "cuda")
+    out.push_back({"device", "must be \"cpu\" or \"cuda\", got \"" + t.device + "\""});
+  return out;
+}
 
 }  // namespace tinynas::supernet

@@ -23,28 +23,15 @@ bool has(const PhaseOptions& p, const std::string& dim) {
   return std::find(p.elastic.begin(), p.elastic.end(), dim) != p.elastic.end();
 }
 
+// The option rules are supernet/options.h's (the experiment reader applies the same ones).
 void check_options(const TrainJob& job) {
   const auto bad = [](const std::string& what) { throw std::invalid_argument("train: " + what); };
   const TrainOptions& t = job.train;
-  if (t.phases.empty()) bad("'phases' is empty");
-  for (const PhaseOptions& p : t.phases) {
-    const std::string where = "phase '" + p.name + "': ";
-    if (p.epochs < 0) bad(where + "'epochs' must be >= 0");
-    if (!(p.lr > 0)) bad(where + "'lr' must be positive");
-    if (p.subnets_per_step < 1) bad(where + "'subnets_per_step' must be at least 1");
-    if (p.sampling != "random" && p.sampling != "sandwich")
-      bad(where + "'sampling' must be \"random\" or \"sandwich\", got \"" + p.sampling + "\"");
-    if (p.sampling == "sandwich" && p.subnets_per_step < 2)
-      bad(where + "the sandwich rule needs 'subnets_per_step' >= 2 (largest and smallest)");
-    for (const std::string& d : p.elastic)
-      if (d != "kernel" && d != "depth" && d != "expand")
-        bad(where + "'elastic' entries are kernel, depth or expand, got \"" + d + "\"");
-  }
-  if (t.batch_size < 1) bad("'batch_size' must be at least 1");
-  for (int r : t.resolutions)
-    if (r < 8) bad("'resolutions' must be at least 8, got " + std::to_string(r));
-  if (t.device != "cpu" && t.device != "cuda")
-    bad("'device' must be \"cpu\" or \"cuda\", got \"" + t.device + "\"");
+  for (const PhaseOptions& p : t.phases)
+    if (const std::optional<OptionProblem> problem = phase_problem(p))
+      bad("phase '" + p.name + "': '" + problem->key + "' " + problem->message);
+  const std::vector<OptionProblem> problems = train_option_problems(t);
+  if (!problems.empty()) bad("'" + problems.front().key + "' " + problems.front().message);
   if (t.device == "cuda" && !torch::cuda::is_available())
     bad("'device' is \"cuda\" but this LibTorch has no usable CUDA device");
   if (job.out_dir.empty()) bad("no output folder");
@@ -83,7 +70,8 @@ Trainer::Trainer(const TrainJob& job, data::ImageSet train, data::ImageSet test,
       train_(std::move(train)),
       test_(std::move(test)),
       callbacks_(std::move(callbacks)),
-      device_(job.train.device == "cuda" ? torch::kCUDA : torch::kCPU) {
+      device_(job.train.device == "cuda" ? torch::kCUDA : torch::kCPU),
+      run_{job.data, job.train, job.eval, job.seed} {
   check_options(job_);
   torch::set_num_threads(job.threads > 0 ? job.threads
                                          : std::max(1u, std::thread::hardware_concurrency()));
@@ -282,6 +270,7 @@ void Trainer::end_epoch(EpochInfo& info) {
                                {"images_per_s", info.images_per_s}});
   CheckpointMeta meta;
   meta.network = network_json(net_, norm_);
+  meta.run = run_;
   meta.settings = job_.settings;
   meta.state = state_;
   save_checkpoint(checkpoint_path_, meta, net_, teacher_, optimizer_.get());

@@ -55,6 +55,7 @@ class Trainer {
   std::unique_ptr<torch::optim::SGD> optimizer_;
   std::unique_ptr<BatchLoader> loader_;
   nlohmann::json state_;  // {"phase", "epoch", "global_step", "global_epoch", "history"}
+  RunDescription run_;    // the job's options as given, recorded in every checkpoint
   std::string checkpoint_path_, log_path_;
 };
 

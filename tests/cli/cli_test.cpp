@@ -116,15 +116,92 @@ TEST(CliBadInputTest, UnwritableOut) {
                    "--out '" + file + "/sub'");
 }
 
-TEST(CliTest, HelpOnEveryCommand) {
-  for (const char* command : {"search", "space", "evolve", "cost"}) {
-    const ProcessResult r = tinynas({command, "--help"});
-    EXPECT_EQ(r.exit_code, 0) << command;
-    EXPECT_NE(r.out.find(std::string("tinynas ") + command), std::string::npos) << r.out;
+// The commands `tinynas --help` lists: the first word of each line under "commands:".
+std::vector<std::string> listed_commands() {
+  const ProcessResult r = tinynas({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  std::istringstream text(r.out);
+  std::vector<std::string> commands;
+  bool in_list = false;
+  for (std::string line; std::getline(text, line);) {
+    if (line == "commands:") {
+      in_list = true;
+    } else if (in_list && line.rfind("  ", 0) == 0) {
+      commands.push_back(line.substr(2, line.find(' ', 2) - 2));
+    } else if (in_list) {
+      break;
+    }
   }
-  EXPECT_EQ(tinynas({"--help"}).exit_code, 0);
+  return commands;
+}
+
+// --help of every command the usage lists (and of the actions with options of their own): exit 0,
+// the command's usage on stdout, nothing on stderr.
+TEST(CliTest, HelpOnEveryCommand) {
+  std::vector<std::string> commands = listed_commands();
+  EXPECT_EQ(commands.size(), 12u) << "a command was added or dropped: check this test";
+  std::vector<std::vector<std::string>> invocations;
+  for (const std::string& c : commands) invocations.push_back({c, "--help"});
+  invocations.push_back({"predictor", "build", "--help"});
+  for (const std::vector<std::string>& args : invocations) {
+    const std::string name = args.size() == 3 ? args[0] + " " + args[1] : args[0];
+    const ProcessResult r = tinynas(args);
+#ifndef TINYNAS_WITH_TORCH
+    if (name == "train" || name == "eval" || name == "extract" || name.rfind("predictor", 0) == 0) {
+      EXPECT_EQ(r.exit_code, 1) << name;  // this build has no supernet, and says so
+      EXPECT_NE(r.err.find("without LibTorch"), std::string::npos) << name << ": " << r.err;
+      continue;
+    }
+#endif
+    EXPECT_EQ(r.exit_code, 0) << name << "\nstderr: " << r.err;
+    EXPECT_NE(r.out.find("tinynas " + name), std::string::npos) << name << ": " << r.out;
+    EXPECT_NE(r.out.find("sage:"), std::string::npos) << name << ": " << r.out;  // [Uu]sage:
+    EXPECT_EQ(r.err, "") << name;
+  }
+  EXPECT_EQ(tinynas({"help"}).exit_code, 0);
   EXPECT_EQ(tinynas({}).exit_code, 2);
 }
+
+// tinynas config defaults prints a file that reads back, strictly, to the same settings; keys
+// describes them; show reads a file the way --config does.
+TEST(CliTest, ConfigPrintsTheSchema) {
+  const ProcessResult defaults = tinynas({"config", "defaults"});
+  ASSERT_EQ(defaults.exit_code, 0) << defaults.err;
+  const nlohmann::json j = nlohmann::json::parse(defaults.out);
+  EXPECT_EQ(j.at("evolution").at("population"), 100);
+  EXPECT_EQ(j.at("train").at("phases").size(), 4u);
+  TempDir tmp;
+  const ProcessResult shown = tinynas({"config", "show", tmp.file("defaults.json", defaults.out)});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_EQ(nlohmann::json::parse(shown.out), j);
+
+  const ProcessResult keys = tinynas({"config", "keys"});
+  EXPECT_EQ(keys.exit_code, 0);
+  EXPECT_NE(keys.out.find("evolution.population (integer, default 100)"), std::string::npos);
+
+  expect_bad_input({"config", "show", tmp.file("bad.json", R"({"evolution": {"populaton": 5}})")},
+                   "'populaton'");
+  expect_bad_input({"config", "frobnicate"}, "unknown config action 'frobnicate'");
+  EXPECT_EQ(tinynas({"config"}).exit_code, 2);
+}
+
+#ifdef TINYNAS_WITH_TORCH
+// A checkpoint of format 1 (written before checkpoints described their run themselves) still
+// evaluates: its data set, seed and training subset come from the settings it stored then.
+TEST(CliTest, EvaluatesAFormat1Checkpoint) {
+  const std::string checkpoint = kConfigs + "/../tests/supernet/fixtures/checkpoint_format1.pt";
+  TempDir tmp;
+  const std::string copy = (tmp.path() / "supernet.pt").string();
+  fs::copy_file(checkpoint, copy);  // the data cache goes beside it
+  const ProcessResult r =
+      tinynas({"eval", "--supernet", copy, "largest", "--threads", "1", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("test_images"), 20);            // synthetic test split of the stored settings
+  EXPECT_EQ(j.at("calibration_images"), 16);     // their eval.calibration_images
+  EXPECT_EQ(j.at("arch").at("resolution"), 12);  // the largest training resolution
+}
+#endif
 
 TEST(CliTest, CostJsonFollowsTheContract) {
   const ProcessResult r =
