@@ -176,7 +176,7 @@ int main(int argc, char** argv) {
   std::printf("eval img/s (batch 500): plain %.1f, supernet (largest) %.1f -> overhead %.2fx\n",
               plain_eval, super_eval, plain_eval / super_eval);
 
-  // BN re-calibration as evaluation does it: 2000 images in batches of 200 (reference.md).
+  // BN re-calibration as evaluation does it: 2000 images in batches of 200 (Once-for-All's).
   const tinynas::data::ImageSet images =
       tinynas::data::synthetic_images(2000, resolution, resolution, 3, space.num_classes, 1);
   const tinynas::supernet::Normalization norm{{0.5f, 0.5f, 0.5f}, {0.25f, 0.25f, 0.25f}};

@@ -1,4 +1,4 @@
-// The files a search leaves under --out (DESIGN.md contracts): space_ranking.csv (one row per
+// The files a search leaves under --out (the README's contract): space_ranking.csv (one row per
 // (R, W)), flops_cdf.csv (the CDF of the top spaces), evolution.csv (per generation), result.json.
 // Every file is written atomically, so an interrupted run never leaves half a report.
 #pragma once

@@ -8,7 +8,7 @@ namespace {
 constexpr int64_t kKiB = 1024;
 constexpr int64_t kMiB = 1024 * 1024;
 
-// Memory maps from QEMU 7.2 `info mtree` (../shared/notes/toolchain.md section 4): SSRAM1 at 0 (4
+// Memory maps from QEMU 7.2 `info mtree` (the monitor command, on Debian 12's QEMU): SSRAM1 at 0 (4
 // MiB, the "Flash" the ELF is loaded into) and SSRAM2/3 at 0x20000000 (4 MiB).
 const std::vector<QemuTarget>& targets() {
   static const std::vector<QemuTarget> all = [] {

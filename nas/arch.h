@@ -1,6 +1,7 @@
 // One sub-network of a search space: resolution, width multiplier and, per stage, the kernel and
-// expansion of each active block (depth = list length). Its JSON form is the Arch contract of
-// DESIGN.md; validate() rejects anything outside its space with a message naming the field.
+// expansion of each active block (depth = list length). Its JSON form is the Arch contract users
+// and tests rely on (docs/ARCHITECTURE.md); validate() rejects anything outside its space with a
+// message naming the field.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -9,7 +9,7 @@ namespace tinynas::pipeline {
 
 // tinynas predictor build: how many sub-nets of a supernet to measure, and how.
 struct PredictorBuildSettings {
-  int samples = 200;                  // random sub-nets measured (reference.md: about 1000 x 4)
+  int samples = 200;                  // random sub-nets measured (OFA's predictor saw 16K)
   int64_t validation_images = 1000;   // held-out training images each is measured on
   int64_t calibration_images = 1000;  // BN re-calibration images per sub-net
   std::vector<int> hidden = {400, 400, 400};

@@ -2,7 +2,7 @@
 // training). Each holds weights for its largest configuration and computes a smaller one on
 // demand: the first channels of a conv or batch norm, or a smaller depthwise kernel obtained from
 // the 7x7 by centre crops chained through learnable kernel-transformation matrices
-// (reference.md section 2), and extracts that configuration's weights in memory::FloatWeights
+// (Once-for-All, Cai et al. 2020), and extracts that configuration's weights in memory::FloatWeights
 // form (OFA's get_active_subnet, op by op). LibTorch header: include only from supernet/ sources
 // and tests.
 //

@@ -1,6 +1,6 @@
 // Evaluating a sub-net with inherited weights: BN re-calibration (reset the running statistics,
 // forward a few thousand training images in train mode without gradients, keep the cumulative
-// average of the batch statistics; reference.md section 2), then top-1 on a test set.
+// average of the batch statistics, as Once-for-All does), then top-1 on a test set.
 // LibTorch header: include only from supernet/ sources and tests.
 //
 //   net->set_active(arch);

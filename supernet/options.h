@@ -70,7 +70,7 @@ struct TrainOptions {
   bool eval_each_epoch = true;  // top-1 of the largest and smallest sub-nets in the CSV log
 };
 
-// BN re-calibration and top-1 measurement (reference.md: 2000 images, batches of 200).
+// BN re-calibration and top-1 measurement (Once-for-All's: 2000 images, batches of 200).
 struct EvalOptions {
   int64_t calibration_images = 2000;
   int calibration_batch = 200;

@@ -1,4 +1,4 @@
-// Progressive-shrinking training of an OFA supernet (reference.md section 2): the phases of
+// Progressive-shrinking training of an OFA supernet (Once-for-All, Cai et al. 2020): the phases of
 // TrainOptions in order, each with its own SGD-Nesterov optimizer and cosine schedule with
 // warm-up; per step several sampled sub-nets whose gradients accumulate, with knowledge
 // distillation from the full-network teacher (or in-place from the largest sub-net under the

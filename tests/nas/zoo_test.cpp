@@ -1,4 +1,4 @@
-// The published models as test vectors (reference.md section 1): lowering + cost must reproduce
+// The published models as test vectors (MCUNet, Lin et al. 2020): lowering + cost must reproduce
 // their MACs and MCUNet's in+out SRAM peak exactly.
 #include <gtest/gtest.h>
 
