@@ -124,6 +124,11 @@ class Generator {
       for (const std::string& k : ctx.kernels) {
         kernels_.insert(k + ".h");
         kernels_.insert(k + ".c");
+        // The ARMv7E-M version, when there is one, replaces the portable one at compile time.
+        if (has_kernel_source(k + "_arm.c")) {
+          kernels_.insert(k + "_arm.c");
+          kernels_.insert("tn_dsp.h");
+        }
       }
       for (const auto& [comment, lines] : ctx.definitions)
         definitions[comment].insert(lines.begin(), lines.end());
@@ -141,7 +146,8 @@ class Generator {
         << "#include \"model.h\"\n"
         << "#include \"weights.h\"\n";
     for (const std::string& k : kernels_)
-      if (k.size() > 2 && k.compare(k.size() - 2, 2, ".h") == 0 && k != "tn_common.h")
+      if (k.size() > 2 && k.compare(k.size() - 2, 2, ".h") == 0 && k != "tn_common.h" &&
+          k != "tn_dsp.h")  // the arm/ kernels' own header
         out << "#include \"" << k << "\"\n";
     out << "\n#ifndef TINYNAS_ARENA_ATTRIBUTES\n"
         << "#define TINYNAS_ARENA_ATTRIBUTES __attribute__((aligned(8)))\n"

@@ -1,7 +1,7 @@
 // Regular convolution (groups = 1; 1x1 is the pointwise conv), 'same' padding kernel / 2.
 #include <stdexcept>
 
-#include "engine/kernels/tn_conv.h"
+#include "engine/kernels/ref/tn_conv.h"
 #include "memory_model/op_def.h"
 
 namespace tinynas::memory {

@@ -2,7 +2,7 @@
 // input dies here: the kernel copies each input channel into a padded one-channel plane first.
 #include <stdexcept>
 
-#include "engine/kernels/tn_depthwise.h"
+#include "engine/kernels/ref/tn_depthwise.h"
 #include "memory_model/op_def.h"
 
 namespace tinynas::memory {

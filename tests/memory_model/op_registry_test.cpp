@@ -5,8 +5,8 @@
 
 #include <set>
 
-#include "engine/kernels/tn_conv.h"
-#include "engine/kernels/tn_depthwise.h"
+#include "engine/kernels/ref/tn_conv.h"
+#include "engine/kernels/ref/tn_depthwise.h"
 #include "memory_model/cost.h"
 #include "memory_model/op_def.h"
 #include "memory_model/scheduler.h"
