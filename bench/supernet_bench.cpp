@@ -74,6 +74,9 @@ class PlainNetworkImpl : public torch::nn::Module {
         case OpType::kLinear:
           y = l.linear->forward(in.flatten(1));
           break;
+        case OpType::kMaxPool2d:
+          y = torch::max_pool2d(in, op.kernel, op.stride, op.pad);
+          break;
       }
       if (op.activation == Activation::kRelu6) y = torch::hardtanh(y, 0, 6);
       t[static_cast<size_t>(op.output)] = y;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "memory_model/cost.h"
+#include "memory_model/op_def.h"
 #include "memory_model/scheduler.h"
 #include "nas/lowering.h"
 
@@ -61,7 +62,7 @@ nlohmann::json cost_report(const nas::Arch& arch, const nas::SearchSpace& space,
                             {"flash_bytes", c.flash_bytes},
                             {"sram_bytes", live[static_cast<size_t>(i)]},
                             {"sram_bytes_naive", naive[static_cast<size_t>(i)]}};
-    if (op.type == memory::OpType::kConv2d || op.type == memory::OpType::kDepthwiseConv2d) {
+    if (memory::op_def(op.type).windowed) {
       layer["kernel"] = op.kernel;
       layer["stride"] = op.stride;
     }

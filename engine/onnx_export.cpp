@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "engine/quantizer.h"
+#include "engine/ops/engine_op.h"
 #include "util/json_reader.h"
 
 namespace tinynas::engine {
@@ -13,8 +13,6 @@ using memory::Activation;
 using memory::Graph;
 using memory::LayerWeights;
 using memory::Op;
-using memory::OpType;
-using memory::Shape;
 
 namespace {
 
@@ -68,31 +66,38 @@ onnx::NodeProto& add_node(onnx::GraphProto& g, const std::string& type, const st
 // NCHW dims of a graph tensor; a classifier's output is [1, classes].
 std::vector<int64_t> onnx_dims(const Graph& graph, int tensor) {
   const memory::Tensor& t = graph.tensor(tensor);
-  if (t.producer >= 0 && graph.op(t.producer).type == OpType::kLinear) return {1, t.shape.c};
+  if (t.producer >= 0 && engine_op(graph.op(t.producer).type).onnx_flat_output())
+    return {1, t.shape.c};
   return {1, t.shape.c, t.shape.h, t.shape.w};
 }
 
-// Conv weights OHWI (depthwise [C, kh, kw, 1]) to OIHW, with BN folded in exactly as the
-// quantiser folds it (fold_batch_norm), so the ONNX model is the network the engine quantises.
-void folded_conv(const Graph& graph, const Op& op, const LayerWeights& l, std::vector<float>& w,
-                 std::vector<float>& b) {
-  const FoldedLayer folded = fold_batch_norm(l);
-  const int out = l.weight.shape[0];
-  const int k = op.kernel;
-  const int in = op.type == OpType::kDepthwiseConv2d ? 1 : graph.op_in_channels(op);
-  w.assign(folded.weight.size(), 0.0f);
-  b = folded.bias;
-  for (int o = 0; o < out; ++o) {
-    const auto oc = static_cast<size_t>(o);
-    for (int ky = 0; ky < k; ++ky)
-      for (int kx = 0; kx < k; ++kx)
-        for (int i = 0; i < in; ++i) {
-          const size_t src = ((oc * k + static_cast<size_t>(ky)) * k + kx) * in + i;
-          const size_t dst = ((oc * in + static_cast<size_t>(i)) * k + ky) * k + kx;
-          w[dst] = folded.weight[src];
-        }
+// What the op definitions write, into the protobuf graph.
+class ProtoBuilder final : public OnnxBuilder {
+ public:
+  explicit ProtoBuilder(onnx::GraphProto& graph) : g_(graph) {}
+
+  void initializer(const std::string& name, const std::vector<int64_t>& dims,
+                   const std::vector<float>& values) override {
+    add_float_initializer(g_, name, dims, values);
   }
-}
+  void node(const std::string& op_type, const std::string& name,
+            const std::vector<std::string>& inputs, const std::string& output,
+            const std::vector<OnnxAttribute>& attributes) override {
+    onnx::NodeProto& n = add_node(g_, op_type, name, inputs, output);
+    for (const OnnxAttribute& a : attributes) {
+      if (a.is_list)
+        add_ints(n, a.name, a.ints);
+      else
+        add_int(n, a.name, a.ints.at(0));
+    }
+  }
+  void value_info(const std::string& name, const std::vector<int64_t>& dims) override {
+    set_float_type(*g_.add_value_info(), name, dims);
+  }
+
+ private:
+  onnx::GraphProto& g_;
+};
 
 }  // namespace
 
@@ -123,6 +128,7 @@ onnx::ModelProto make_onnx_model(const Graph& graph, const memory::FloatWeights&
   set_float_type(*g.add_input(), kInputName, onnx_dims(graph, graph.input()));
   set_float_type(*g.add_output(), kOutputName, onnx_dims(graph, graph.output()));
 
+  ProtoBuilder builder(g);
   bool uses_clip = false;
   for (const Op& op : graph.ops()) {
     const std::string name = op.name();
@@ -130,66 +136,16 @@ onnx::ModelProto make_onnx_model(const Graph& graph, const memory::FloatWeights&
     const std::string& y = names[static_cast<size_t>(op.output)];
     const bool relu6 = op.activation == Activation::kRelu6;
     // With ReLU6 the op writes "<name>.conv" (or ".pre") and Clip writes y.
+    const EngineOp& impl = engine_op(op.type);
     std::string pre = y;
     if (relu6) {
-      pre = name +
-            (op.type == OpType::kConv2d || op.type == OpType::kDepthwiseConv2d ? ".conv" : ".pre");
+      pre = name + impl.onnx_pre_activation_suffix();
       set_float_type(*g.add_value_info(), pre, onnx_dims(graph, op.output));
     }
-    switch (op.type) {
-      case OpType::kConv2d:
-      case OpType::kDepthwiseConv2d: {
-        const LayerWeights& l = *weights.find(name);
-        std::vector<float> w, b;
-        folded_conv(graph, op, l, w, b);
-        const int out = l.weight.shape[0];
-        const bool dw = op.type == OpType::kDepthwiseConv2d;
-        const int in = dw ? 1 : graph.op_in_channels(op);
-        add_float_initializer(g, name + ".weight", {out, in, op.kernel, op.kernel}, w);
-        add_float_initializer(g, name + ".bias", {out}, b);
-        onnx::NodeProto& n = add_node(g, "Conv", name, {x, name + ".weight", name + ".bias"}, pre);
-        add_ints(n, "kernel_shape", {op.kernel, op.kernel});
-        add_ints(n, "pads", {op.pad, op.pad, op.pad, op.pad});
-        add_ints(n, "strides", {op.stride, op.stride});
-        add_ints(n, "dilations", {1, 1});
-        add_int(n, "group", dw ? out : 1);
-        break;
-      }
-      case OpType::kAdd:
-        add_node(g, "Add", name, {x, names[static_cast<size_t>(op.input2)]}, pre);
-        break;
-      case OpType::kGlobalAvgPool:
-        add_node(g, "GlobalAveragePool", name, {x}, pre);
-        break;
-      case OpType::kLinear: {
-        const LayerWeights& l = *weights.find(name);
-        const Shape in = graph.tensor(op.input).shape;
-        const int out = l.weight.shape[0];
-        const int n_in = l.weight.shape[1];
-        // Columns reordered from the HWC flattening the weights use to ONNX's CHW one (the same
-        // order when the input is 1x1, as after the pool).
-        std::vector<float> w(l.weight.data.size());
-        for (int o = 0; o < out; ++o)
-          for (int h = 0; h < in.h; ++h)
-            for (int xw = 0; xw < in.w; ++xw)
-              for (int c = 0; c < in.c; ++c) {
-                const size_t row = static_cast<size_t>(o) * static_cast<size_t>(n_in);
-                w[row + (static_cast<size_t>(c) * in.h + h) * in.w + xw] =
-                    l.weight.data[row + (static_cast<size_t>(h) * in.w + xw) * in.c + c];
-              }
-        std::vector<float> b =
-            l.bias ? l.bias->data : std::vector<float>(static_cast<size_t>(out), 0.0f);
-        add_float_initializer(g, name + ".weight", {out, n_in}, w);
-        add_float_initializer(g, name + ".bias", {out}, b);
-        const std::string flat = name + ".flatten";
-        add_int(add_node(g, "Flatten", flat, {x}, flat), "axis", 1);
-        set_float_type(*g.add_value_info(), flat, {1, n_in});
-        onnx::NodeProto& n =
-            add_node(g, "Gemm", name, {flat, name + ".weight", name + ".bias"}, pre);
-        add_int(n, "transB", 1);
-        break;
-      }
-    }
+    std::vector<std::string> inputs = {x};
+    if (op.input2 >= 0) inputs.push_back(names[static_cast<size_t>(op.input2)]);
+    const LayerWeights* layer = memory::has_weights(op) ? weights.find(name) : nullptr;
+    impl.to_onnx(builder, graph, op, layer, inputs, pre);
     if (relu6) {
       add_node(g, "Clip", name + ".relu6", {pre, kClipMin, kClipMax}, y);
       uses_clip = true;

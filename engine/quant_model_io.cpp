@@ -4,6 +4,7 @@
 
 #include "engine/input_preprocessing.h"
 #include "memory_model/float_weights.h"
+#include "memory_model/op_def.h"
 #include "util/json_reader.h"
 
 namespace tinynas::engine {
@@ -20,11 +21,11 @@ namespace {
 constexpr const char* kFormat = "tinynas-quant-model";
 constexpr int kVersion = 1;
 
-constexpr LayerRole kRoles[] = {LayerRole::kStem,    LayerRole::kExpand,    LayerRole::kDepthwise,
-                                LayerRole::kProject, LayerRole::kResidual,  LayerRole::kFeatureMix,
-                                LayerRole::kPool,    LayerRole::kClassifier};
-constexpr OpType kTypes[] = {OpType::kConv2d, OpType::kDepthwiseConv2d, OpType::kAdd,
-                             OpType::kGlobalAvgPool, OpType::kLinear};
+constexpr LayerRole kRoles[] = {
+    LayerRole::kStem,    LayerRole::kExpand,     LayerRole::kDepthwise,
+    LayerRole::kProject, LayerRole::kResidual,   LayerRole::kFeatureMix,
+    LayerRole::kPool,    LayerRole::kClassifier, LayerRole::kMaxPool,
+};
 
 nlohmann::json shape_json(const Shape& s) {
   return {s.h, s.w, s.c};
@@ -53,18 +54,23 @@ std::vector<T> int_array(util::ObjectReader& r, const std::string& key) {
 
 nlohmann::json graph_to_json(const Graph& graph) {
   nlohmann::json ops = nlohmann::json::array();
-  for (const Op& op : graph.ops())
-    ops.push_back({{"name", op.name()},
-                   {"type", to_string(op.type)},
-                   {"role", to_string(op.role)},
-                   {"block", op.block},
-                   {"input", op.input},
-                   {"input2", op.input2},
-                   {"output", op.output},
-                   {"kernel", op.kernel},
-                   {"stride", op.stride},
-                   {"relu6", op.activation == Activation::kRelu6},
-                   {"out_shape", shape_json(graph.tensor(op.output).shape)}});
+  for (const Op& op : graph.ops()) {
+    nlohmann::json j = {{"name", op.name()},
+                        {"type", to_string(op.type)},
+                        {"role", to_string(op.role)},
+                        {"block", op.block},
+                        {"input", op.input},
+                        {"input2", op.input2},
+                        {"output", op.output},
+                        {"kernel", op.kernel},
+                        {"stride", op.stride},
+                        {"relu6", op.activation == Activation::kRelu6},
+                        {"out_shape", shape_json(graph.tensor(op.output).shape)}};
+    // Padding is written only where it is not the convs' kernel / 2, so files of networks
+    // without such ops read the same in older versions.
+    if (op.pad != op.kernel / 2) j["pad"] = op.pad;
+    ops.push_back(std::move(j));
+  }
   return {{"input", graph.input()},
           {"input_shape", shape_json(graph.tensor(graph.input()).shape)},
           {"output", graph.output()},
@@ -87,42 +93,36 @@ Graph graph_from_json(const nlohmann::json& json, const std::string& context) {
     const std::string role_name = o.get<std::string>("role");
     OpType type{};
     LayerRole role{};
-    bool type_ok = false, role_ok = false;
-    for (OpType t : kTypes)
-      if (type_name == to_string(t)) type = t, type_ok = true;
+    const bool type_ok = memory::op_type_from_name(type_name, &type);
+    bool role_ok = false;
     for (LayerRole l : kRoles)
       if (role_name == to_string(l)) role = l, role_ok = true;
     if (!type_ok) o.fail("type", "unknown op type \"" + type_name + "\"");
     if (!role_ok) o.fail("role", "unknown role \"" + role_name + "\"");
-    const int block = o.get<int>("block");
-    const int input = o.get<int>("input");
-    const int input2 = o.get<int>("input2");
+    Op op;
+    op.type = type;
+    op.role = role;
+    op.block = o.get<int>("block");
+    op.input = o.get<int>("input");
+    op.input2 = o.get<int>("input2");
     const int out_id = o.get<int>("output");
-    const int kernel = o.get<int>("kernel");
-    const int stride = o.get<int>("stride");
-    const Activation act = o.get<bool>("relu6") ? Activation::kRelu6 : Activation::kNone;
+    op.kernel = o.get<int>("kernel");
+    op.stride = o.get<int>("stride");
+    op.pad = o.optional<int>("pad", op.kernel / 2);
+    op.activation = o.get<bool>("relu6") ? Activation::kRelu6 : Activation::kNone;
     const Shape out_shape = shape_from(o, "out_shape");
     o.finish();
     const int n_tensors = static_cast<int>(g.tensors().size());
-    if (input < 0 || input >= n_tensors) o.fail("input", "refers to a tensor not yet produced");
-    if (type == OpType::kAdd && (input2 < 0 || input2 >= n_tensors))
+    if (op.input < 0 || op.input >= n_tensors)
+      o.fail("input", "refers to a tensor not yet produced");
+    if (memory::op_def(type).operands == 2 && (op.input2 < 0 || op.input2 >= n_tensors))
       o.fail("input2", "refers to a tensor not yet produced");
-    if (kernel < 1 || stride < 1) o.fail("kernel", "kernel and stride must be positive");
+    if (op.kernel < 1 || op.stride < 1) o.fail("kernel", "kernel and stride must be positive");
     int y = -1;
-    switch (type) {
-      case OpType::kConv2d:
-      case OpType::kDepthwiseConv2d:
-        y = g.add_conv(type, role, block, input, out_shape.c, kernel, stride, act);
-        break;
-      case OpType::kAdd:
-        y = g.add_residual(block, /*skip=*/input2, /*body=*/input);
-        break;
-      case OpType::kGlobalAvgPool:
-        y = g.add_global_avg_pool(input);
-        break;
-      case OpType::kLinear:
-        y = g.add_linear(input, out_shape.c);
-        break;
+    try {
+      y = g.add(op, out_shape.c);
+    } catch (const std::invalid_argument& e) {
+      o.fail("type", e.what());
     }
     if (y != out_id) o.fail("output", "must be tensor " + std::to_string(y));
     if (!(g.tensor(y).shape == out_shape))

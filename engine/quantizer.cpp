@@ -8,12 +8,12 @@
 
 #include "engine/fixed_point.h"
 #include "engine/float_interpreter.h"
+#include "engine/ops/engine_op.h"
 
 namespace tinynas::engine {
 
 using memory::Graph;
 using memory::Op;
-using memory::OpType;
 
 namespace {
 
@@ -26,72 +26,6 @@ struct RangeStats {
 
 // At most this many values per tensor are kept for percentiles.
 constexpr size_t kMaxSamplesPerTensor = size_t{1} << 22;
-
-int32_t clamp_int32(double v) {
-  if (v >= 2147483647.0) return std::numeric_limits<int32_t>::max();
-  if (v <= -2147483648.0) return std::numeric_limits<int32_t>::min();
-  return static_cast<int32_t>(v);
-}
-
-void quantize_weights(const Graph& graph, const Op& op, const memory::LayerWeights& layer,
-                      const TensorQuant& in_q, const TensorQuant& out_q, QuantLayer& q) {
-  std::vector<float> w;
-  std::vector<float> b;
-  if (layer.bn) {
-    FoldedLayer folded = fold_batch_norm(layer);
-    w = std::move(folded.weight);
-    b = std::move(folded.bias);
-  } else {
-    w = layer.weight.data;
-    b = layer.bias ? layer.bias->data
-                   : std::vector<float>(static_cast<size_t>(layer.weight.shape[0]));
-  }
-  const auto out = static_cast<size_t>(layer.weight.shape[0]);
-  const size_t per = w.size() / out;
-  q.weights.resize(w.size());
-  q.bias.resize(out);
-  q.multiplier.resize(out);
-  q.shift.resize(out);
-  q.weight_scale.resize(out);
-  for (size_t c = 0; c < out; ++c) {
-    float max_abs = 0;
-    for (size_t j = 0; j < per; ++j) max_abs = std::max(max_abs, std::fabs(w[c * per + j]));
-    // An all-zero channel gets an arbitrary (harmless) scale.
-    const float scale = max_abs > 0 ? max_abs / 127.0f : 1.0f / 127.0f;
-    q.weight_scale[c] = scale;
-    for (size_t j = 0; j < per; ++j) {
-      const double v = std::round(static_cast<double>(w[c * per + j]) / scale);
-      q.weights[c * per + j] = static_cast<int8_t>(std::clamp(v, -127.0, 127.0));
-    }
-    const double bias_scale = static_cast<double>(in_q.scale) * scale;
-    q.bias[c] = clamp_int32(std::round(static_cast<double>(b[c]) / bias_scale));
-    int shift = 0;
-    quantize_multiplier(bias_scale / out_q.scale, &q.multiplier[c], &shift);
-    q.shift[c] = shift;
-  }
-  q.input_offset = -in_q.zero_point;
-  q.output_offset = out_q.zero_point;
-  activation_range(op.activation, out_q, &q.act_min, &q.act_max);
-  (void)graph;
-}
-
-AddParams add_params(const TensorQuant& in1, const TensorQuant& in2, const TensorQuant& out) {
-  AddParams p;
-  p.left_shift = 20;
-  p.input1_offset = -in1.zero_point;
-  p.input2_offset = -in2.zero_point;
-  p.output_offset = out.zero_point;
-  const double twice_max = 2.0 * std::max(double{in1.scale}, double{in2.scale});
-  int shift = 0;
-  quantize_multiplier(in1.scale / twice_max, &p.input1_multiplier, &shift);
-  p.input1_shift = shift;
-  quantize_multiplier(in2.scale / twice_max, &p.input2_multiplier, &shift);
-  p.input2_shift = shift;
-  quantize_multiplier(twice_max / ((1 << p.left_shift) * double{out.scale}), &p.output_multiplier,
-                      &shift);
-  p.output_shift = shift;
-  return p;
-}
 
 }  // namespace
 
@@ -189,34 +123,17 @@ QuantModel quantize(const Graph& graph, const memory::FloatWeights& weights,
     }
     m.tensors[t] = choose_activation_quant(lo, hi);
   }
-  // Average pooling keeps its input's quantisation (TFLite's int8 AVERAGE_POOL_2D requires it).
+  // Pooling keeps its input's quantisation (TFLite's int8 pooling kernels require it).
   for (const Op& op : graph.ops())
-    if (op.type == OpType::kGlobalAvgPool)
+    if (engine_op(op.type).output_keeps_input_quant())
       m.tensors[static_cast<size_t>(op.output)] = m.tensors[static_cast<size_t>(op.input)];
 
   m.layers.resize(graph.ops().size());
   for (size_t i = 0; i < graph.ops().size(); ++i) {
     const Op& op = graph.ops()[i];
     QuantLayer& q = m.layers[i];
-    const TensorQuant& in_q = m.tensors[static_cast<size_t>(op.input)];
-    const TensorQuant& out_q = m.tensors[static_cast<size_t>(op.output)];
-    switch (op.type) {
-      case OpType::kConv2d:
-      case OpType::kDepthwiseConv2d:
-      case OpType::kLinear:
-        quantize_weights(graph, op, *weights.find(op.name()), in_q, out_q, q);
-        break;
-      case OpType::kAdd:
-        q.add = add_params(in_q, m.tensors[static_cast<size_t>(op.input2)], out_q);
-        q.output_offset = out_q.zero_point;
-        activation_range(op.activation, out_q, &q.act_min, &q.act_max);
-        break;
-      case OpType::kGlobalAvgPool:
-        q.input_offset = -in_q.zero_point;
-        q.output_offset = out_q.zero_point;
-        activation_range(op.activation, out_q, &q.act_min, &q.act_max);
-        break;
-    }
+    const memory::LayerWeights* layer = memory::has_weights(op) ? weights.find(op.name()) : nullptr;
+    engine_op(op.type).quantize(QuantizeContext{graph, op, layer, m.tensors}, q);
   }
   return m;
 }

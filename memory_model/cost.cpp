@@ -2,31 +2,17 @@
 
 #include <algorithm>
 
+#include "memory_model/op_def.h"
+
 namespace tinynas::memory {
 
 OpCost op_cost(const Graph& graph, const Op& op) {
-  const Shape in = graph.tensor(op.input).shape;
-  const Shape out = graph.tensor(op.output).shape;
+  const OpDef& def = op_def(op.type);
   OpCost cost;
-  int64_t weights = 0;
-  switch (op.type) {
-    case OpType::kConv2d:
-      weights = int64_t{op.kernel} * op.kernel * in.c * out.c;
-      cost.macs = weights * out.h * out.w;
-      break;
-    case OpType::kDepthwiseConv2d:
-      weights = int64_t{op.kernel} * op.kernel * out.c;
-      cost.macs = weights * out.h * out.w;
-      break;
-    case OpType::kLinear:
-      weights = in.elements() * out.c;
-      cost.macs = weights;
-      break;
-    case OpType::kAdd:
-    case OpType::kGlobalAvgPool:
-      return cost;  // no weights; MACs count conv and linear layers only
-  }
-  const int64_t channels = out.c;
+  cost.macs = def.macs(graph, op);
+  if (!def.has_weights) return cost;
+  const int64_t weights = def.weight_shape(graph, op).count();
+  const int64_t channels = graph.tensor(op.output).shape.c;
   cost.params = weights + channels;  // one bias per output channel once BN is folded
   cost.flash_bytes = weights + channels * (kBiasBytes + kRequantBytesPerChannel);
   return cost;

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "memory_model/op_def.h"
 #include "util/file_io.h"
 #include "util/json_reader.h"
 
@@ -48,23 +49,11 @@ const LayerWeights* FloatWeights::find(const std::string& name) const {
 }
 
 bool has_weights(const Op& op) {
-  return op.type == OpType::kConv2d || op.type == OpType::kDepthwiseConv2d ||
-         op.type == OpType::kLinear;
+  return op_def(op.type).has_weights;
 }
 
 std::vector<int> expected_weight_shape(const Graph& graph, const Op& op) {
-  const Shape in = graph.tensor(op.input).shape;
-  const Shape out = graph.tensor(op.output).shape;
-  switch (op.type) {
-    case OpType::kConv2d:
-      return {out.c, op.kernel, op.kernel, in.c};
-    case OpType::kDepthwiseConv2d:
-      return {out.c, op.kernel, op.kernel, 1};
-    case OpType::kLinear:
-      return {out.c, static_cast<int>(in.elements())};
-    default:
-      return {};
-  }
+  return op_def(op.type).weight_shape(graph, op).to_vector();
 }
 
 void save_float_weights(const std::string& dir, const FloatWeights& weights) {
@@ -148,14 +137,11 @@ FloatWeights load_float_weights(const std::string& dir) {
     LayerWeights l;
     l.name = lr.get<std::string>("name");
     const std::string type = lr.get<std::string>("type");
-    if (type == to_string(OpType::kConv2d)) {
-      l.type = OpType::kConv2d;
-    } else if (type == to_string(OpType::kDepthwiseConv2d)) {
-      l.type = OpType::kDepthwiseConv2d;
-    } else if (type == to_string(OpType::kLinear)) {
-      l.type = OpType::kLinear;
-    } else {
-      lr.fail("type", "must be conv2d, depthwise_conv2d or linear, got \"" + type + "\"");
+    if (!op_type_from_name(type, &l.type) || !op_def(l.type).has_weights) {
+      std::string names;
+      for (OpType t : op_types())
+        if (op_def(t).has_weights) names += std::string(names.empty() ? "" : ", ") + to_string(t);
+      lr.fail("type", "must be a weighted op type (" + names + "), got \"" + type + "\"");
     }
     const std::function<FloatTensor(const nlohmann::json&, const std::string&)> tensor =
         [&](const nlohmann::json& ref, const std::string& field) {

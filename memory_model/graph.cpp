@@ -2,22 +2,12 @@
 
 #include <stdexcept>
 
+#include "memory_model/op_def.h"
+
 namespace tinynas::memory {
 
 const char* to_string(OpType type) {
-  switch (type) {
-    case OpType::kConv2d:
-      return "conv2d";
-    case OpType::kDepthwiseConv2d:
-      return "depthwise_conv2d";
-    case OpType::kAdd:
-      return "add";
-    case OpType::kGlobalAvgPool:
-      return "global_avg_pool";
-    case OpType::kLinear:
-      return "linear";
-  }
-  return "?";
+  return op_def(type).name;
 }
 
 const char* to_string(LayerRole role) {
@@ -38,6 +28,8 @@ const char* to_string(LayerRole role) {
       return "pool";
     case LayerRole::kClassifier:
       return "classifier";
+    case LayerRole::kMaxPool:
+      return "maxpool";
   }
   return "?";
 }
@@ -52,9 +44,18 @@ int Graph::add_tensor(Shape shape, int producer) {
   return static_cast<int>(tensors_.size()) - 1;
 }
 
-int Graph::add_op(Op op, Shape out_shape) {
+int Graph::add(Op op, int out_channels) {
+  const OpDef& def = op_def(op.type);
+  const int n_tensors = static_cast<int>(tensors_.size());
+  if (op.input < 0 || op.input >= n_tensors)
+    throw std::invalid_argument(std::string(def.name) + " reads a tensor that does not exist yet");
+  if (def.operands == 2 && (op.input2 < 0 || op.input2 >= n_tensors))
+    throw std::invalid_argument(std::string(def.name) +
+                                " reads a second tensor that does not exist yet");
+  if (def.operands == 1) op.input2 = -1;
+  const Shape out = def.output_shape(*this, op, out_channels);
   const int index = static_cast<int>(ops_.size());
-  op.output = add_tensor(out_shape, index);
+  op.output = add_tensor(out, index);
   ops_.push_back(op);
   return op.output;
 }
@@ -66,9 +67,6 @@ int Graph::add_input(Shape shape) {
 
 int Graph::add_conv(OpType type, LayerRole role, int block, int input, int out_channels, int kernel,
                     int stride, Activation activation) {
-  const Shape in = tensor(input).shape;
-  if (type == OpType::kDepthwiseConv2d && out_channels != in.c)
-    throw std::invalid_argument("depthwise conv must keep the channel count");
   Op op;
   op.type = type;
   op.role = role;
@@ -78,20 +76,17 @@ int Graph::add_conv(OpType type, LayerRole role, int block, int input, int out_c
   op.stride = stride;
   op.pad = kernel / 2;
   op.activation = activation;
-  const Shape out{(in.h + stride - 1) / stride, (in.w + stride - 1) / stride, out_channels};
-  return add_op(op, out);
+  return add(op, out_channels);
 }
 
 int Graph::add_residual(int block, int skip, int body) {
-  if (!(tensor(skip).shape == tensor(body).shape))
-    throw std::invalid_argument("residual add needs operands of equal shape");
   Op op;
   op.type = OpType::kAdd;
   op.role = LayerRole::kResidual;
   op.block = block;
   op.input = body;
   op.input2 = skip;
-  return add_op(op, tensor(body).shape);
+  return add(op);
 }
 
 int Graph::add_global_avg_pool(int input) {
@@ -99,7 +94,7 @@ int Graph::add_global_avg_pool(int input) {
   op.type = OpType::kGlobalAvgPool;
   op.role = LayerRole::kPool;
   op.input = input;
-  return add_op(op, Shape{1, 1, tensor(input).shape.c});
+  return add(op);
 }
 
 int Graph::add_linear(int input, int out_features) {
@@ -107,7 +102,19 @@ int Graph::add_linear(int input, int out_features) {
   op.type = OpType::kLinear;
   op.role = LayerRole::kClassifier;
   op.input = input;
-  return add_op(op, Shape{1, 1, out_features});
+  return add(op, out_features);
+}
+
+int Graph::add_max_pool(int block, int input, int kernel, int stride, int pad) {
+  Op op;
+  op.type = OpType::kMaxPool2d;
+  op.role = LayerRole::kMaxPool;
+  op.block = block;
+  op.input = input;
+  op.kernel = kernel;
+  op.stride = stride;
+  op.pad = pad;
+  return add(op);
 }
 
 void Graph::clear() {

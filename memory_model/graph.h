@@ -32,7 +32,9 @@ enum class OpType {
   kAdd,              // element-wise residual add of two tensors of equal shape
   kGlobalAvgPool,    // HxWxC -> 1x1xC
   kLinear,           // fully connected on a 1x1xC tensor, with bias
+  kMaxPool2d,        // kernel x kernel max over windows, explicit padding
 };
+// What each type means to the memory model lives in its OpDef (op_def.h, memory_model/ops/).
 
 enum class Activation { kNone, kRelu6 };
 
@@ -44,8 +46,9 @@ enum class LayerRole {
   kProject,     // linear 1x1 projection of a block
   kResidual,    // identity-shortcut add of a block
   kFeatureMix,  // optional 1x1 conv before pooling
-  kPool,
+  kPool,        // global average pooling before the classifier
   kClassifier,
+  kMaxPool,  // a max-pooling layer
 };
 
 const char* to_string(OpType type);
@@ -64,26 +67,32 @@ struct Op {
   LayerRole role = LayerRole::kStem;
   int block = -1;  // MBConv block index (0 = the fixed first block); -1 outside blocks
   int input = -1;
-  int input2 = -1;  // second operand of kAdd
+  int input2 = -1;  // second operand of two-operand ops (kAdd)
   int output = -1;
   int kernel = 1;
   int stride = 1;
-  int pad = 0;  // symmetric zero padding on every side: kernel / 2 ("same" output size)
+  int pad = 0;  // symmetric padding on every side; convs: kernel / 2 ("same" output size)
   Activation activation = Activation::kNone;
 
-  // "stem", "b3.expand", "b3.dw", "b3.project", "b3.add", "mix", "pool", "classifier".
+  // "stem", "b3.expand", "b3.dw", "b3.project", "b3.add", "mix", "pool", "classifier", "maxpool".
   std::string name() const;
 };
 
 class Graph {
  public:
   int add_input(Shape shape);
+  // Any registered op: type, role, block, operands and attributes set in op (output is ignored);
+  // the output shape comes from the op's OpDef. out_channels: for ops that choose their channel
+  // count (conv, linear). Throws std::invalid_argument for operands that do not exist yet or an
+  // op its OpDef rejects. Returns the output tensor.
+  int add(Op op, int out_channels = 0);
   // kConv2d or kDepthwiseConv2d with 'same' padding; the output is ceil(in / stride) spatially.
   int add_conv(OpType type, LayerRole role, int block, int input, int out_channels, int kernel,
                int stride, Activation activation);
   int add_residual(int block, int skip, int body);
   int add_global_avg_pool(int input);
   int add_linear(int input, int out_features);
+  int add_max_pool(int block, int input, int kernel, int stride, int pad);
   void set_output(int tensor) { output_ = tensor; }
 
   const std::vector<Tensor>& tensors() const { return tensors_; }
@@ -104,7 +113,6 @@ class Graph {
 
  private:
   int add_tensor(Shape shape, int producer);
-  int add_op(Op op, Shape out_shape);
 
   std::vector<Tensor> tensors_;
   std::vector<Op> ops_;

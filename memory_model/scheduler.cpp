@@ -2,26 +2,12 @@
 
 #include <algorithm>
 
+#include "memory_model/op_def.h"
+
 namespace tinynas::memory {
 
 int64_t op_scratch_bytes(const Graph& graph, const Op& op, bool in_place) {
-  switch (op.type) {
-    case OpType::kConv2d:
-      // im2col: two columns of kernel x kernel x Cin int16 values (the DSP kernels widen int8).
-      if (op.kernel <= 1) return 0;
-      return int64_t{2} * op.kernel * op.kernel * graph.op_in_channels(op) * 2;
-    case OpType::kDepthwiseConv2d: {
-      // In place, each input channel is first copied out as one padded int8 plane.
-      if (!in_place) return 0;
-      const Shape in = graph.tensor(op.input).shape;
-      return int64_t{in.h + 2 * op.pad} * (in.w + 2 * op.pad);
-    }
-    case OpType::kAdd:
-    case OpType::kGlobalAvgPool:
-    case OpType::kLinear:
-      return 0;
-  }
-  return 0;
+  return op_def(op.type).scratch_bytes(graph, op, in_place);
 }
 
 PlacementResult Scheduler::solve(const Graph& graph) {
@@ -68,8 +54,8 @@ PlacementResult Scheduler::solve(const Graph& graph) {
     const int out_last = std::max(i, last_use_[out]);
     // Overwriting the operand is safe only when nothing reads it later; graph input and output
     // are owned by the caller.
-    const bool in_place = (op.type == OpType::kDepthwiseConv2d || op.type == OpType::kAdd) &&
-                          last_use_[in] == i && tensors[in].producer >= 0 && op.input != output;
+    const bool in_place = op_def(op.type).in_place && last_use_[in] == i &&
+                          tensors[in].producer >= 0 && op.input != output;
     if (in_place) {
       // The operand's buffer may already hold earlier tensors of an in-place chain: grow it.
       const int b = buffer_of_tensor_[in];

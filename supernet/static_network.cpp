@@ -72,6 +72,9 @@ torch::Tensor StaticNetworkImpl::forward(const torch::Tensor& x) {
       case OpType::kLinear:
         y = torch::linear(in.flatten(1), l.weight, l.bias);
         break;
+      case OpType::kMaxPool2d:
+        y = torch::max_pool2d(in, op.kernel, op.stride, op.pad);
+        break;
     }
     if (l.gamma.defined())
       y = torch::batch_norm(y, l.gamma, l.beta, l.mean, l.var, false, 0.0, l.eps, false);

@@ -7,9 +7,12 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "engine/codegen/emit_context.h"
 #include "engine/codegen/kernel_sources.h"
 #include "engine/codegen/schedule_json.h"
+#include "engine/ops/engine_op.h"
 #include "memory_model/float_weights.h"
+#include "memory_model/op_def.h"
 #include "memory_model/scheduler.h"
 #include "util/json_reader.h"
 
@@ -20,7 +23,6 @@ using memory::BufferKind;
 using memory::Graph;
 using memory::MemoryPlan;
 using memory::Op;
-using memory::OpType;
 using memory::Shape;
 
 namespace {
@@ -34,56 +36,18 @@ std::string float_literal(double v) {
   return s;
 }
 
-std::string int_literal(int64_t v) {
-  if (v == INT32_MIN) return "(-2147483647 - 1)";
-  return std::to_string(v);
-}
-
 std::string shape_text(const Shape& s) {
   return std::to_string(s.h) + "x" + std::to_string(s.w) + "x" + std::to_string(s.c);
 }
 
-// A C array definition, 16 (int8) or 8 (int32) values per line.
-template <typename T>
-void write_array(std::ostringstream& out, const char* type, const std::string& name,
-                 const std::vector<T>& values) {
-  const size_t per_line = sizeof(T) == 1 ? 16 : 8;
-  out << "static const " << type << " " << name << "[" << values.size() << "] = {";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i % per_line == 0) out << "\n   ";
-    out << " " << int_literal(values[i]) << (i + 1 < values.size() ? "," : "");
-  }
-  out << "\n};\n";
-}
-
 std::string arena(int64_t offset) {
-  return "tinynas_arena + " + std::to_string(offset);
+  return EmitContext::arena(offset);
 }
 
+// "b3.dw: depthwise 3x3/2, 24x24x48 -> 12x12x48, ReLU6".
 std::string describe(const Graph& g, const Op& op) {
-  const Shape in = g.tensor(op.input).shape;
-  const Shape out = g.tensor(op.output).shape;
-  std::string kind;
-  switch (op.type) {
-    case OpType::kConv2d:
-      kind = "conv " + std::to_string(op.kernel) + "x" + std::to_string(op.kernel) + "/" +
-             std::to_string(op.stride);
-      break;
-    case OpType::kDepthwiseConv2d:
-      kind = "depthwise " + std::to_string(op.kernel) + "x" + std::to_string(op.kernel) + "/" +
-             std::to_string(op.stride);
-      break;
-    case OpType::kAdd:
-      kind = "residual add";
-      break;
-    case OpType::kGlobalAvgPool:
-      kind = "global average pool";
-      break;
-    case OpType::kLinear:
-      kind = "linear";
-      break;
-  }
-  return op.name() + ": " + kind + ", " + shape_text(in) + " -> " + shape_text(out) +
+  return op.name() + ": " + engine_op(op.type).describe(op) + ", " +
+         shape_text(g.tensor(op.input).shape) + " -> " + shape_text(g.tensor(op.output).shape) +
          (op.activation == memory::Activation::kRelu6 ? ", ReLU6" : "");
 }
 
@@ -137,85 +101,37 @@ class Generator {
   int64_t offset(int tensor) const { return plan_.tensor_offset(tensor); }
   int buffer(int tensor) const { return plan_.tensor_buffer[static_cast<size_t>(tensor)]; }
 
-  const Buffer& scratch(size_t op, int64_t needed) const {
-    const int b = scratch_of_op_[op];
-    if (b < 0 || plan_.buffers[static_cast<size_t>(b)].bytes < needed)
-      throw std::logic_error("op " + g_.ops()[op].name() + " has no scratch buffer of " +
-                             std::to_string(needed) + " bytes in the plan");
-    return plan_.buffers[static_cast<size_t>(b)];
-  }
-
-  void use(const std::string& kernel) {
-    kernels_.insert(kernel + ".h");
-    kernels_.insert(kernel + ".c");
-  }
-
   std::string model_c_text() {
     std::ostringstream calls;
-    std::set<std::pair<int, int>> dw_variants;
+    std::map<std::string, std::set<std::string>> definitions;
     kernels_.insert("tn_common.h");
     for (size_t i = 0; i < g_.ops().size(); ++i) {
       const Op& op = g_.ops()[i];
-      const Shape in = g_.tensor(op.input).shape;
-      const Shape out = g_.tensor(op.output).shape;
-      const std::string& sym = symbol_[i];
-      const bool shares = buffer(op.input) == buffer(op.output);
-      if (shares && op.type != OpType::kDepthwiseConv2d && op.type != OpType::kAdd)
+      EmitContext ctx(g_, op, m_.layers[i], symbol_[i]);
+      ctx.input = arena(offset(op.input));
+      if (op.input2 >= 0) ctx.input2 = arena(offset(op.input2));
+      ctx.output = arena(offset(op.output));
+      ctx.in_place = buffer(op.input) == buffer(op.output);
+      if (ctx.in_place && !memory::op_def(op.type).in_place)
         throw std::logic_error("plan puts the output of " + op.name() + " over its input");
-      calls << "\n  /* op " << i << " " << describe(g_, op) << " */\n";
-      const std::string x = arena(offset(op.input));
-      const std::string y = arena(offset(op.output));
-      const std::string dims = std::to_string(in.h) + ", " + std::to_string(in.w) + ", " +
-                               std::to_string(in.c) + ", " + std::to_string(out.h) + ", " +
-                               std::to_string(out.w) + ", " + std::to_string(out.c);
-      switch (op.type) {
-        case OpType::kConv2d:
-          if (op.kernel == 1) {
-            use("tn_conv1x1");
-            calls << "  tn_conv1x1_s8(" << x << ", " << dims << ", " << op.stride << ", &" << sym
-                  << ",\n                " << y << ");\n";
-          } else {
-            use("tn_conv");
-            const Buffer& s = scratch(i, memory::op_scratch_bytes(g_, op, false));
-            calls << "  tn_conv2d_s8(" << x << ", " << dims << ", " << op.kernel << ", "
-                  << op.stride << ", &" << sym << ",\n               " << y << ", "
-                  << arena(s.offset) << " /* im2col, " << s.bytes << " B */);\n";
-          }
-          break;
-        case OpType::kDepthwiseConv2d:
-          use("tn_depthwise");
-          if (shares) {
-            const Buffer& s = scratch(i, memory::op_scratch_bytes(g_, op, true));
-            dw_variants.insert({op.kernel, op.stride});
-            calls << "  tn_depthwise_inplace_k" << op.kernel << "s" << op.stride << "(" << x << ", "
-                  << in.h << ", " << in.w << ", " << in.c << ", " << out.h << ", " << out.w << ", &"
-                  << sym << ",\n                            " << arena(s.offset)
-                  << " /* channel plane, " << s.bytes << " B */);\n";
-          } else {
-            calls << "  tn_depthwise_s8(" << x << ", " << in.h << ", " << in.w << ", " << in.c
-                  << ", " << out.h << ", " << out.w << ", " << op.kernel << ", " << op.stride
-                  << ", &" << sym << ", " << y << ");\n";
-          }
-          break;
-        case OpType::kAdd:
-          use("tn_add");
-          calls << "  tn_add_s8(" << x << ", " << arena(offset(op.input2)) << ", " << y << ", "
-                << out.elements() << ", &" << sym << ");" << (shares ? " /* in place */" : "")
-                << "\n";
-          break;
-        case OpType::kGlobalAvgPool: {
-          use("tn_avgpool");
-          const QuantLayer& q = m_.layers[i];
-          calls << "  tn_global_avgpool_s8(" << x << ", " << in.h << ", " << in.w << ", " << in.c
-                << ", " << q.act_min << ", " << q.act_max << ", " << y << ");\n";
-          break;
-        }
-        case OpType::kLinear:
-          use("tn_linear");
-          calls << "  tn_linear_s8(" << x << ", " << in.elements() << ", " << out.c << ", &" << sym
-                << ", " << y << ");\n";
-          break;
+      if (scratch_of_op_[i] >= 0) {
+        const Buffer& s = plan_.buffers[static_cast<size_t>(scratch_of_op_[i])];
+        ctx.scratch_offset = s.offset;
+        ctx.scratch_size = s.bytes;
       }
+      engine_op(op.type).emit_call(ctx);
+      calls << "\n  /* op " << i << " " << describe(g_, op) << " */\n" << ctx.call.str();
+      for (const std::string& k : ctx.kernels) {
+        kernels_.insert(k + ".h");
+        kernels_.insert(k + ".c");
+        // The ARMv7E-M version, when there is one, replaces the portable one at compile time.
+        if (has_kernel_source(k + "_arm.c")) {
+          kernels_.insert(k + "_arm.c");
+          kernels_.insert("tn_dsp.h");
+        }
+      }
+      for (const auto& [comment, lines] : ctx.definitions)
+        definitions[comment].insert(lines.begin(), lines.end());
     }
 
     std::ostringstream out;
@@ -230,18 +146,17 @@ class Generator {
         << "#include \"model.h\"\n"
         << "#include \"weights.h\"\n";
     for (const std::string& k : kernels_)
-      if (k.size() > 2 && k.compare(k.size() - 2, 2, ".h") == 0 && k != "tn_common.h")
+      if (k.size() > 2 && k.compare(k.size() - 2, 2, ".h") == 0 && k != "tn_common.h" &&
+          k != "tn_dsp.h")  // the arm/ kernels' own header
         out << "#include \"" << k << "\"\n";
     out << "\n#ifndef TINYNAS_ARENA_ATTRIBUTES\n"
         << "#define TINYNAS_ARENA_ATTRIBUTES __attribute__((aligned(8)))\n"
         << "#endif\n\n"
         << "/* All activations and scratch buffers; the only mutable state of the model. */\n"
         << "int8_t tinynas_arena[TINYNAS_ARENA_BYTES] TINYNAS_ARENA_ATTRIBUTES;\n";
-    if (!dw_variants.empty()) {
-      out << "\n/* In-place depthwise kernels specialised for the (kernel, stride) pairs used. "
-             "*/\n";
-      for (const auto& [k, s] : dw_variants)
-        out << "TN_DEFINE_DEPTHWISE_INPLACE(" << k << ", " << s << ")\n";
+    for (const auto& [comment, lines] : definitions) {
+      out << "\n/* " << comment << " */\n";
+      for (const std::string& line : lines) out << line << "\n";
     }
     out << "\nint8_t *tinynas_input(void) { return " << arena(offset(g_.input())) << "; }\n\n"
         << "const int8_t *tinynas_output(void) { return " << arena(offset(g_.output())) << "; }\n\n"
@@ -319,14 +234,14 @@ class Generator {
       << " */\n"
       << "#ifndef TINYNAS_WEIGHTS_H\n#define TINYNAS_WEIGHTS_H\n\n"
       << "#include \"tn_common.h\"\n";
-    if (kernels_.count("tn_add.h")) h << "#include \"tn_add.h\"\n";
+    std::set<std::string> headers;  // the kernel headers that define the parameter types
+    for (const Op& op : g_.ops()) headers.insert(engine_op(op.type).params_header());
+    for (const std::string& header : headers)
+      if (!header.empty() && header != "tn_common.h") h << "#include \"" << header << "\"\n";
     h << "\n";
     for (size_t i = 0; i < g_.ops().size(); ++i) {
-      const Op& op = g_.ops()[i];
-      if (memory::has_weights(op))
-        h << "extern const tn_layer " << symbol_[i] << ";\n";
-      else if (op.type == OpType::kAdd)
-        h << "extern const tn_add_params " << symbol_[i] << ";\n";
+      const std::string type = engine_op(g_.ops()[i].type).params_type();
+      if (!type.empty()) h << "extern const " << type << " " << symbol_[i] << ";\n";
     }
     h << "\n#endif /* TINYNAS_WEIGHTS_H */\n";
     return h.str();
@@ -344,38 +259,13 @@ class Generator {
     weight_bytes_ = 0;
     for (size_t i = 0; i < g_.ops().size(); ++i) {
       const Op& op = g_.ops()[i];
+      const EngineOp& impl = engine_op(op.type);
+      if (impl.params_type().empty()) continue;
       const QuantLayer& q = m_.layers[i];
-      const std::string& sym = symbol_[i];
-      if (memory::has_weights(op)) {
-        const TensorQuant& iq = m_.tensors[static_cast<size_t>(op.input)];
-        const TensorQuant& oq = m_.tensors[static_cast<size_t>(op.output)];
-        out << "\n/* " << describe(g_, op) << "\n"
-            << " * input scale " << iq.scale << " zero point " << iq.zero_point << ", output scale "
-            << oq.scale << " zero point " << oq.zero_point << " */\n";
-        write_array(out, "int8_t", sym + "_weights", q.weights);
-        write_array(out, "int32_t", sym + "_bias", q.bias);
-        write_array(out, "int32_t", sym + "_multiplier", q.multiplier);
-        write_array(out, "int32_t", sym + "_shift", q.shift);
-        out << "const tn_layer " << sym << " = {" << sym << "_weights, " << sym << "_bias, " << sym
-            << "_multiplier, " << sym << "_shift,\n    " << q.input_offset << ", "
-            << q.output_offset << ", " << q.act_min << ", " << q.act_max
-            << "}; /* input offset, output offset, clamp */\n";
+      const std::string description = describe(g_, op);
+      out << impl.params_definition(ParamsContext{g_, m_, op, q, symbol_[i], description});
+      if (memory::has_weights(op))
         weight_bytes_ += static_cast<int64_t>(q.weights.size() + 12 * q.bias.size());
-      } else if (op.type == OpType::kAdd) {
-        const AddParams& a = q.add;
-        out << "\n/* " << describe(g_, op) << " (TFLite int8 ADD) */\n"
-            << "const tn_add_params " << sym << " = {\n"
-            << "    " << a.left_shift << ", /* left shift */\n"
-            << "    " << a.input1_offset << ", " << a.input2_offset << ", " << a.output_offset
-            << ", /* input 1, input 2, output offsets */\n"
-            << "    " << int_literal(a.input1_multiplier) << ", " << a.input1_shift
-            << ", /* input 1 multiplier, shift */\n"
-            << "    " << int_literal(a.input2_multiplier) << ", " << a.input2_shift
-            << ", /* input 2 multiplier, shift */\n"
-            << "    " << int_literal(a.output_multiplier) << ", " << a.output_shift
-            << ", /* output multiplier, shift */\n"
-            << "    " << q.act_min << ", " << q.act_max << "}; /* clamp */\n";
-      }
     }
     return out.str();
   }

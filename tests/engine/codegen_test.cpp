@@ -182,10 +182,15 @@ TEST(CodegenTest, GeneratedCCompilesForCortexM4WithWerror) {
                            "-c", (dir.path / f).string(), "-o", (dir.path / (f + ".o")).string()});
     EXPECT_EQ(r.exit_code, 0) << f << ":\n" << r.err;
   }
-  // The DSP path is really taken: SMLAD in the convolution kernels.
-  const util::ProcessResult s =
-      util::run_process({"arm-none-eabi-objdump", "-d", (dir.path / "tn_conv1x1.c.o").string()});
+  // The arm/ kernel is the one compiled for a DSP core (SMLAD in it), and its ref/ twin compiles
+  // to nothing there.
+  const util::ProcessResult s = util::run_process(
+      {"arm-none-eabi-objdump", "-d", (dir.path / "tn_conv1x1_arm.c.o").string()});
   EXPECT_NE(s.out.find("smlad"), std::string::npos);
+  const util::ProcessResult ref =
+      util::run_process({"arm-none-eabi-nm", (dir.path / "tn_conv1x1.c.o").string()});
+  EXPECT_EQ(ref.exit_code, 0) << ref.err;
+  EXPECT_EQ(ref.out.find("tn_conv1x1_s8"), std::string::npos) << ref.out;
 }
 
 TEST(CodegenTest, OnlyTheKernelsTheModelUsesAreCopied) {
@@ -197,9 +202,9 @@ TEST(CodegenTest, OnlyTheKernelsTheModelUsesAreCopied) {
   const CProject p =
       generate_c_project(testing::random_quant_model(g, 1), memory::Scheduler().schedule(g), {});
   std::vector<std::string> kernels = p.info.kernel_files;
-  EXPECT_EQ(kernels,
-            (std::vector<std::string>{"tn_avgpool.c", "tn_avgpool.h", "tn_common.h", "tn_conv1x1.c",
-                                      "tn_conv1x1.h", "tn_linear.c", "tn_linear.h"}));
+  EXPECT_EQ(kernels, (std::vector<std::string>{"tn_avgpool.c", "tn_avgpool.h", "tn_common.h",
+                                               "tn_conv1x1.c", "tn_conv1x1.h", "tn_conv1x1_arm.c",
+                                               "tn_dsp.h", "tn_linear.c", "tn_linear.h"}));
   // No mutable globals besides the arena, no malloc.
   const std::string& model_c = file(p, "model.c");
   EXPECT_EQ(model_c.find("malloc"), std::string::npos);

@@ -33,7 +33,7 @@ namespace fs = std::filesystem;
 
 const char* const kPython = "/usr/bin/python3";
 
-// Lowest resolution, lowest width, 10 classes: small but with every op kind.
+// Lowest resolution, lowest width, 10 classes: small but with every op kind of the spaces.
 memory::Graph small_graph(uint64_t seed) {
   const nas::SearchSpace& space = nas::testing::shipped_space("mcunet");
   nas::Rng rng(seed);
@@ -41,6 +41,21 @@ memory::Graph small_graph(uint64_t seed) {
       nas::sample_arch(space, space.resolutions.front(), space.width_mults.front(), rng);
   arch.num_classes = 10;
   return nas::lower(arch, space);
+}
+
+// stem -> max pool (kernel, stride, pad) -> 1x1 -> global pool -> classifier.
+memory::Graph max_pool_graph(int kernel, int stride, int pad) {
+  using memory::Activation;
+  using memory::LayerRole;
+  using memory::OpType;
+  memory::Graph g;
+  int x = g.add_input({19, 17, 3});
+  x = g.add_conv(OpType::kConv2d, LayerRole::kStem, -1, x, 8, 3, 1, Activation::kNone);
+  x = g.add_max_pool(-1, x, kernel, stride, pad);
+  x = g.add_conv(OpType::kConv2d, LayerRole::kProject, 0, x, 6, 1, 1, Activation::kRelu6);
+  x = g.add_global_avg_pool(x);
+  g.set_output(g.add_linear(x, 10));
+  return g;
 }
 
 fs::path temp_dir(const std::string& name) {
@@ -106,6 +121,18 @@ def conv(x, w, b, a):
             y += np.einsum("goi,ngiyx->ngoyx", wg[:, :, :, ky, kx], patch)
     return y.reshape(n, o, oh, ow) + b.reshape(1, o, 1, 1)
 
+def max_pool(x, a):
+    (kh, kw), s, p = a["kernel_shape"], a["strides"], a["pads"]
+    n, c, h, wd = x.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (p[0], p[2]), (p[1], p[3])), constant_values=-np.inf)
+    oh = (h + p[0] + p[2] - kh) // s[0] + 1
+    ow = (wd + p[1] + p[3] - kw) // s[1] + 1
+    y = np.full((n, c, oh, ow), -np.inf)
+    for ky in range(kh):
+        for kx in range(kw):
+            y = np.maximum(y, xp[:, :, ky:ky + s[0] * (oh - 1) + 1:s[0], kx:kx + s[1] * (ow - 1) + 1:s[1]])
+    return y
+
 def run_numpy(m, x):
     t = {i.name: numpy_helper.to_array(i).astype(np.float64) for i in m.graph.initializer}
     t[m.graph.input[0].name] = x.astype(np.float64)
@@ -117,6 +144,8 @@ def run_numpy(m, x):
             y = np.minimum(np.maximum(ins[0], ins[1]), ins[2])
         elif node.op_type == "Add":
             y = ins[0] + ins[1]
+        elif node.op_type == "MaxPool":
+            y = max_pool(ins[0], a)
         elif node.op_type == "GlobalAveragePool":
             y = ins[0].mean(axis=(2, 3), keepdims=True)
         elif node.op_type == "Flatten":
@@ -191,6 +220,9 @@ TEST(OnnxExport, NodesAndInitializersFollowTheGraph) {
         expected_ops.push_back("Gemm");
         expected_shapes[n + ".weight"] = {out, g.op_in_channels(op)};
         expected_shapes[n + ".bias"] = {out};
+        break;
+      case memory::OpType::kMaxPool2d:
+        expected_ops.push_back("MaxPool");
         break;
     }
     if (op.activation == memory::Activation::kRelu6) {
@@ -283,34 +315,55 @@ TEST(OnnxExport, PassesThePythonCheckerWithFullCheck) {
   fs::remove_all(dir);
 }
 
+// The exported model run by the numpy evaluator (or onnx.reference) equals FloatInterpreter.
+void expect_same_logits(const memory::Graph& g, uint64_t seed, const std::string& dir_name) {
+  const fs::path dir = temp_dir(dir_name);
+  const memory::FloatWeights w = random_float_weights(g, seed);
+  const fs::path path = dir / "model.onnx";
+  write_onnx_model(path.string(), g, w);
+  const std::vector<float> hwc = testing::random_float_inputs(g, 1, seed).front();
+  const std::vector<float> logits = FloatInterpreter(g, w).run(hwc);
+  const memory::Shape s = g.tensor(g.input()).shape;
+  std::vector<float> nchw(hwc.size());
+  for (int c = 0; c < s.c; ++c)
+    for (int y = 0; y < s.h; ++y)
+      for (int x = 0; x < s.w; ++x)
+        nchw[(static_cast<size_t>(c) * s.h + y) * s.w + x] =
+            hwc[(static_cast<size_t>(y) * s.w + x) * s.c + c];
+  write_floats(dir / "input.bin", nchw);
+  write_floats(dir / "expected.bin", logits);
+  const util::ProcessResult r = run_script(
+      dir,
+      {"numerics", path.string(), (dir / "input.bin").string(), (dir / "expected.bin").string()});
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::printf("seed %llu: %s", static_cast<unsigned long long>(seed), r.out.c_str());
+  fs::remove_all(dir);
+}
+
 TEST(OnnxExport, ComputesTheFloatInterpretersLogits) {
   const std::string missing = python_onnx_missing();
   if (!missing.empty()) GTEST_SKIP() << missing;
-  const fs::path dir = temp_dir("numerics");
-  for (uint64_t seed = 5; seed <= 6; ++seed) {
-    const memory::Graph g = small_graph(seed);
-    const memory::FloatWeights w = random_float_weights(g, seed);
-    const fs::path path = dir / "model.onnx";
-    write_onnx_model(path.string(), g, w);
-    const std::vector<float> hwc = testing::random_float_inputs(g, 1, seed).front();
-    const std::vector<float> logits = FloatInterpreter(g, w).run(hwc);
-    const memory::Shape s = g.tensor(g.input()).shape;
-    std::vector<float> nchw(hwc.size());
-    for (int c = 0; c < s.c; ++c)
-      for (int y = 0; y < s.h; ++y)
-        for (int x = 0; x < s.w; ++x)
-          nchw[(static_cast<size_t>(c) * s.h + y) * s.w + x] =
-              hwc[(static_cast<size_t>(y) * s.w + x) * s.c + c];
-    write_floats(dir / "input.bin", nchw);
-    write_floats(dir / "expected.bin", logits);
-    const util::ProcessResult r = run_script(
-        dir,
-        {"numerics", path.string(), (dir / "input.bin").string(), (dir / "expected.bin").string()});
-    EXPECT_FALSE(r.timed_out);
-    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-    std::printf("seed %llu: %s", static_cast<unsigned long long>(seed), r.out.c_str());
-  }
-  fs::remove_all(dir);
+  for (uint64_t seed = 5; seed <= 6; ++seed)
+    expect_same_logits(small_graph(seed), seed, "numerics");
+}
+
+TEST(OnnxExport, MaxPoolingComputesTheFloatInterpretersLogits) {
+  const std::string missing = python_onnx_missing();
+  if (!missing.empty()) GTEST_SKIP() << missing;
+  expect_same_logits(max_pool_graph(3, 2, 1), 7, "maxpool_3_2_1");
+  expect_same_logits(max_pool_graph(2, 2, 0), 8, "maxpool_2_2_0");
+}
+
+TEST(OnnxExport, MaxPoolingPassesTheCppChecker) {
+  const memory::Graph g = max_pool_graph(3, 2, 1);
+  onnx::ModelProto m = make_onnx_model(g, random_float_weights(g, 1));
+  EXPECT_NO_THROW(onnx::checker::check_model(m));
+  EXPECT_NO_THROW(onnx::shape_inference::InferShapes(m, onnx::OpSchemaRegistry::Instance(),
+                                                     onnx::ShapeInferenceOptions(true, 1, false)));
+  bool found = false;
+  for (const onnx::NodeProto& n : m.graph().node()) found |= n.op_type() == "MaxPool";
+  EXPECT_TRUE(found);
 }
 
 TEST(OnnxExport, UnwritableOutputNamesThePath) {

@@ -1,13 +1,11 @@
-/* Pointwise int8 convolution; see tn_conv1x1.h. */
+/* Pointwise int8 convolution, portable reference; see tn_conv1x1.h. */
 #include "tn_conv1x1.h"
+
+#if !defined(TN_USE_DSP)
 
 void tn_conv1x1_s8(const int8_t* input, int in_h, int in_w, int in_c, int out_h, int out_w,
                    int out_c, int stride, const tn_layer* layer, int8_t* output) {
   const int32_t offset = layer->input_offset;
-#if defined(TN_USE_DSP)
-  /* The input offset in both 16-bit halves, for SXTAB16. */
-  const uint32_t offset2 = ((uint32_t)offset & 0xFFFF) | ((uint32_t)offset << 16);
-#endif
   int oy, ox, oc, j;
   (void)in_h;
   for (oy = 0; oy < out_h; ++oy) {
@@ -17,18 +15,12 @@ void tn_conv1x1_s8(const int8_t* input, int in_h, int in_w, int in_c, int out_h,
       for (oc = 0; oc < out_c; ++oc) {
         const int8_t* w = layer->weights + (long)oc * in_c;
         int32_t acc = layer->bias[oc];
-        j = 0;
-#if defined(TN_USE_DSP)
-        for (; j + 4 <= in_c; j += 4) {
-          const uint32_t x4 = tn_load32(px + j);
-          const uint32_t w4 = tn_load32(w + j);
-          acc = tn_smlad(tn_sxtb16(w4), tn_sxtab16(offset2, x4), acc);
-          acc = tn_smlad(tn_sxtb16(tn_ror8(w4)), tn_sxtab16(offset2, tn_ror8(x4)), acc);
-        }
-#endif
-        for (; j < in_c; ++j) acc += (int32_t)w[j] * ((int32_t)px[j] + offset);
+        for (j = 0; j < in_c; ++j) acc += (int32_t)w[j] * ((int32_t)px[j] + offset);
         out[oc] = tn_output(acc, layer, oc);
       }
     }
   }
 }
+#else
+typedef int tn_conv1x1_ref_not_selected; /* arm/tn_conv1x1_arm.c is compiled instead */
+#endif

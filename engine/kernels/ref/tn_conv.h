@@ -19,6 +19,12 @@
 extern "C" {
 #endif
 
+/* Bytes of im2col scratch tn_conv2d_s8() needs: two columns of kernel * kernel * in_c int16.
+ * The tinynas scheduler reserves exactly this in the arena (memory_model/ops/conv2d.cpp). */
+static inline int32_t tn_conv2d_s8_scratch_bytes(int kernel, int in_c) {
+  return 2 * kernel * kernel * in_c * (int32_t)sizeof(int16_t);
+}
+
 void tn_conv2d_s8(const int8_t* input, int in_h, int in_w, int in_c, int out_h, int out_w,
                   int out_c, int kernel, int stride, const tn_layer* layer, int8_t* output,
                   int8_t* im2col);

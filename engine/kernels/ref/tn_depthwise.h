@@ -27,6 +27,12 @@
 extern "C" {
 #endif
 
+/* Bytes of scratch the in-place kernels need: one padded channel plane. The tinynas scheduler
+ * reserves exactly this in the arena (memory_model/ops/depthwise_conv2d.cpp). */
+static inline int32_t tn_depthwise_inplace_scratch_bytes(int in_h, int in_w, int pad) {
+  return (in_h + 2 * pad) * (in_w + 2 * pad);
+}
+
 void tn_depthwise_s8(const int8_t* input, int in_h, int in_w, int channels, int out_h, int out_w,
                      int kernel, int stride, const tn_layer* layer, int8_t* output);
 

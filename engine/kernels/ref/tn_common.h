@@ -7,9 +7,7 @@
  *   max(shift, 0) (saturating, where TFLite would overflow), a rounding doubling high multiply by
  *   the Q31 multiplier, a rounding right shift by max(-shift, 0). engine/fixed_point.cpp is the
  *   C++ twin; the tests keep them equal.
- * - The ARMv7E-M DSP path: TN_USE_DSP is set when the compiler targets a core with the DSP
- *   extension (__ARM_FEATURE_DSP: Cortex-M4/M7), unless TN_PORTABLE is defined. TN_EMULATE_DSP
- *   selects plain-C versions of the same instructions so the DSP code path can be tested on a host.
+ * - TN_USE_DSP: whether the ARMv7E-M kernels of arm/ replace the portable ones (below).
  * - Buffers in the arena have no alignment guarantee, so multi-byte loads and stores of them go
  *   through memcpy (one unaligned load on Cortex-M4/M7 and x86).
  */
@@ -87,39 +85,13 @@ static inline void tn_store16(void* p, int16_t v) {
   memcpy(p, &v, 2);
 }
 
-/* ---- ARMv7E-M DSP instructions (SMLAD: two 16x16 multiplies and an add in one cycle) ---- */
-#if (defined(__ARM_FEATURE_DSP) && !defined(TN_PORTABLE) && !defined(TN_EMULATE_DSP))
-#include <arm_acle.h>
+/* ---- Which kernel a model compiles: the ARMv7E-M versions in arm/ (tn_*_arm.c) replace the
+ * portable ones of ref/ on cores with the DSP extension (__ARM_FEATURE_DSP: Cortex-M4/M7), unless
+ * TN_PORTABLE is defined; TN_EMULATE_DSP selects them with plain-C versions of the instructions so
+ * they can be tested on a host. Each file with an arm/ twin compiles to nothing when the other is
+ * chosen, so a project simply compiles every .c file. */
+#if (defined(__ARM_FEATURE_DSP) && !defined(TN_PORTABLE)) || defined(TN_EMULATE_DSP)
 #define TN_USE_DSP 1
-#define tn_sxtb16(x) ((uint32_t)__sxtb16((int32_t)(x)))
-#define tn_sxtab16(a, x) ((uint32_t)__sxtab16((int32_t)(a), (int32_t)(x)))
-#define tn_smlad(a, b, acc) __smlad((int32_t)(a), (int32_t)(b), (acc))
-#elif defined(TN_EMULATE_DSP)
-#define TN_USE_DSP 1
-/* Bytes 0 and 2 of x, sign-extended to the two halves. */
-static inline uint32_t tn_sxtb16(uint32_t x) {
-  const uint16_t lo = (uint16_t)(int16_t)(int8_t)(x & 0xFF);
-  const uint16_t hi = (uint16_t)(int16_t)(int8_t)((x >> 16) & 0xFF);
-  return (uint32_t)lo | ((uint32_t)hi << 16);
-}
-/* Halves of a plus the sign-extended bytes 0 and 2 of x, each modulo 2^16. */
-static inline uint32_t tn_sxtab16(uint32_t a, uint32_t x) {
-  const uint32_t e = tn_sxtb16(x);
-  const uint16_t lo = (uint16_t)((a & 0xFFFF) + (e & 0xFFFF));
-  const uint16_t hi = (uint16_t)((a >> 16) + (e >> 16));
-  return (uint32_t)lo | ((uint32_t)hi << 16);
-}
-/* acc + a.lo * b.lo + a.hi * b.hi (signed 16-bit halves). */
-static inline int32_t tn_smlad(uint32_t a, uint32_t b, int32_t acc) {
-  const int32_t lo = (int32_t)(int16_t)(a & 0xFFFF) * (int32_t)(int16_t)(b & 0xFFFF);
-  const int32_t hi = (int32_t)(int16_t)(a >> 16) * (int32_t)(int16_t)(b >> 16);
-  return (int32_t)((uint32_t)acc + (uint32_t)lo + (uint32_t)hi);
-}
-#endif
-#if defined(TN_USE_DSP)
-static inline uint32_t tn_ror8(uint32_t x) {
-  return (x >> 8) | (x << 24);
-}
 #endif
 
 #ifdef __cplusplus

@@ -1,17 +1,18 @@
-/* Regular int8 convolution through im2col; see tn_conv.h. */
+/* Regular int8 convolution through im2col for ARMv7E-M (SMLAD on int16 column pairs); see
+ * tn_conv.h. Bit-exact with ref/tn_conv.c. */
 #include "tn_conv.h"
+#include "tn_dsp.h"
 
-/* Position of column element j in the buffer: natural order, or (0, 2, 1, 3) per group of four
- * on the DSP path (the tail past the last full group stays in natural order). */
-static int tn_col_slot(int j, int len) {
 #if defined(TN_USE_DSP)
+
+/* Position of column element j in the buffer: (0, 2, 1, 3) per group of four
+ * (the tail past the last full group stays in natural order), so that one SXTB16 of four weights
+ * lines up with one 32-bit load of the column. */
+static int tn_col_slot(int j, int len) {
   if (j < (len & ~3)) {
     const int r = j & 3;
     return (j & ~3) + (r == 0 ? 0 : r == 1 ? 2 : r == 2 ? 1 : 3);
   }
-#else
-  (void)len;
-#endif
   return j;
 }
 
@@ -40,7 +41,6 @@ static void tn_fill_column(const int8_t* input, int in_h, int in_w, int in_c, in
 /* Dot product of len int8 weights with an int16 column. */
 static int32_t tn_dot(const int8_t* w, const int8_t* col, int len, int32_t acc) {
   int j = 0;
-#if defined(TN_USE_DSP)
   for (; j + 4 <= len; j += 4) {
     const uint32_t w4 = tn_load32(w + j);
     const uint32_t w02 = tn_sxtb16(w4);
@@ -48,7 +48,6 @@ static int32_t tn_dot(const int8_t* w, const int8_t* col, int len, int32_t acc) 
     acc = tn_smlad(w02, tn_load32(col + 2 * j), acc);
     acc = tn_smlad(w13, tn_load32(col + 2 * j + 4), acc);
   }
-#endif
   for (; j < len; ++j) acc += (int32_t)w[j] * tn_load16(col + 2 * j);
   return acc;
 }
@@ -83,3 +82,6 @@ void tn_conv2d_s8(const int8_t* input, int in_h, int in_w, int in_c, int out_h, 
           tn_output(tn_dot(layer->weights + (long)oc * len, col0, len, layer->bias[oc]), layer, oc);
   }
 }
+#else
+typedef int tn_conv_arm_not_selected; /* ref/tn_conv.c is compiled instead */
+#endif

@@ -1,0 +1,50 @@
+// Regular convolution (groups = 1; 1x1 is the pointwise conv), 'same' padding kernel / 2.
+#include <stdexcept>
+
+#include "engine/kernels/ref/tn_conv.h"
+#include "memory_model/op_def.h"
+
+namespace tinynas::memory {
+namespace {
+
+Shape output_shape(const Graph& g, const Op& op, int out_channels) {
+  if (op.kernel < 1 || op.stride < 1)
+    throw std::invalid_argument("kernel and stride must be positive");
+  if (op.pad != op.kernel / 2)
+    throw std::invalid_argument("conv2d padding must be kernel / 2 (its kernels assume it)");
+  const Shape in = g.tensor(op.input).shape;
+  return Shape{(in.h + op.stride - 1) / op.stride, (in.w + op.stride - 1) / op.stride,
+               out_channels};
+}
+
+WeightShape weight_shape(const Graph& g, const Op& op) {
+  return WeightShape{
+      {g.tensor(op.output).shape.c, op.kernel, op.kernel, g.tensor(op.input).shape.c}, 4};
+}
+
+int64_t macs(const Graph& g, const Op& op) {
+  const Shape out = g.tensor(op.output).shape;
+  return weight_shape(g, op).count() * out.h * out.w;
+}
+
+int64_t scratch_bytes(const Graph& g, const Op& op, bool /*in_place*/) {
+  if (op.kernel <= 1) return 0;  // 1x1 reads its input directly
+  return tn_conv2d_s8_scratch_bytes(op.kernel, g.tensor(op.input).shape.c);
+}
+
+}  // namespace
+
+extern const OpDef kConv2dDef = {
+    /*type=*/OpType::kConv2d,
+    /*name=*/"conv2d",
+    /*operands=*/1,
+    /*has_weights=*/true,
+    /*windowed=*/true,
+    /*in_place=*/false,
+    /*output_shape=*/output_shape,
+    /*weight_shape=*/weight_shape,
+    /*macs=*/macs,
+    /*scratch_bytes=*/scratch_bytes,
+};
+
+}  // namespace tinynas::memory
