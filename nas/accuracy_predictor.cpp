@@ -53,17 +53,16 @@ double AccuracyPredictor::predict(const Arch& arch) const {
 }
 
 std::vector<double> AccuracyPredictor::predict(const std::vector<Arch>& archs) const {
-  Eigen::MatrixXf x(static_cast<Eigen::Index>(archs.size()), encoder_.size());
+  // One row at a time: a float matrix product rounds a row differently depending on how many
+  // rows share it, and a sub-net's score must not depend on the batch it was scored in.
+  std::vector<double> out(archs.size());
+  Eigen::MatrixXf x(1, encoder_.size());
   for (size_t i = 0; i < archs.size(); ++i) {
     check_arch(archs[i]);
     const std::vector<float> row = encoder_.encode(archs[i]);
-    x.row(static_cast<Eigen::Index>(i)) =
-        Eigen::Map<const Eigen::RowVectorXf>(row.data(), encoder_.size());
+    x.row(0) = Eigen::Map<const Eigen::RowVectorXf>(row.data(), encoder_.size());
+    out[i] = base_accuracy_ + accuracy_scale_ * mlp_.predict(x)(0);
   }
-  const Eigen::VectorXf y = archs.empty() ? Eigen::VectorXf() : mlp_.predict(x);
-  std::vector<double> out(archs.size());
-  for (size_t i = 0; i < archs.size(); ++i)
-    out[i] = base_accuracy_ + accuracy_scale_ * y(static_cast<Eigen::Index>(i));
   return out;
 }
 

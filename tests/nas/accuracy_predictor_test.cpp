@@ -156,6 +156,26 @@ TEST(AccuracyPredictorTest, SaveAndLoadGiveTheSamePredictions) {
   EXPECT_EQ(fitness.kind(), "predictor");
 }
 
+TEST(AccuracyPredictorTest, AScoreDoesNotDependOnTheBatchItIsScoredIn) {
+  // Evolution scores a generation at once and reports the winner's score; re-scoring the winner
+  // alone must give the same number, bit for bit (a batched float product would not).
+  const SearchSpace& space = shipped_space("cifar");
+  PredictorOptions options;
+  options.hidden = {400, 400, 400};
+  options.train.epochs = 3;
+  const auto samples = synthetic_samples(100, 5);
+  const AccuracyPredictor p =
+      fit_accuracy_predictor(space, 0.35, kResolutions, samples, options, nullptr);
+  std::vector<Arch> archs;
+  for (const auto& s : samples) archs.push_back(s.arch);
+  const std::vector<double> batch = p.predict(archs);
+  const std::vector<double> tail = p.predict(std::vector<Arch>(archs.begin() + 37, archs.end()));
+  for (size_t i = 0; i < archs.size(); ++i) {
+    EXPECT_EQ(batch[i], p.predict(archs[i])) << "sub-net " << i;
+    if (i >= 37) EXPECT_EQ(batch[i], tail[i - 37]) << "sub-net " << i;
+  }
+}
+
 TEST(AccuracyPredictorTest, RejectsArchsOfAnotherWidthAndBrokenFiles) {
   const SearchSpace& space = shipped_space("cifar");
   PredictorOptions options;
