@@ -12,13 +12,13 @@
 #include <cstdlib>
 #include <string>
 
+#include "data/synthetic.h"
 #include "memory_model/graph.h"
 #include "nas/lowering.h"
 #include "nas/random.h"
 #include "nas/sampling.h"
 #include "nas/search_space.h"
 #include "supernet/batch_loader.h"
-#include "supernet/data/synthetic.h"
 #include "supernet/evaluation.h"
 #include "supernet/ofa_network.h"
 

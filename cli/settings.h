@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "data/dataset.h"
 #include "nas/evolution.h"
 #include "nas/space_optimizer.h"
 #include "pipeline/accuracy_search_settings.h"
 #include "pipeline/predictor_build_settings.h"
-#include "supernet/data/dataset.h"
 #include "supernet/options.h"
 
 namespace tinynas::cli {

@@ -1,11 +1,11 @@
-#include "supernet/data/dataset.h"
+#include "data/dataset.h"
 
 #include <filesystem>
 #include <stdexcept>
 
-#include "supernet/data/image_folder.h"
-#include "supernet/data/mnist.h"
-#include "supernet/data/synthetic.h"
+#include "data/image_folder.h"
+#include "data/mnist.h"
+#include "data/synthetic.h"
 
 namespace tinynas::data {
 

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-#include "supernet/data/image_set.h"
+#include "data/image_set.h"
 
 namespace tinynas::data {
 

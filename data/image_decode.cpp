@@ -1,4 +1,4 @@
-#include "supernet/data/image_decode.h"
+#include "data/image_decode.h"
 
 // clang-format off
 #include <cstdio>   // jpeglib.h needs FILE and size_t first

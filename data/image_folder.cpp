@@ -1,4 +1,4 @@
-#include "supernet/data/image_folder.h"
+#include "data/image_folder.h"
 
 #include <algorithm>
 #include <cstring>
@@ -8,8 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "supernet/data/image_decode.h"
-#include "supernet/data/tar_gz.h"
+#include "data/image_decode.h"
+#include "data/tar_gz.h"
 #include "util/file_io.h"
 
 namespace tinynas::data {

@@ -1,4 +1,4 @@
-#include "supernet/data/image_set.h"
+#include "data/image_set.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "supernet/data/mnist.h"
+#include "data/mnist.h"
 
 #include <zlib.h>
 

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "supernet/data/image_set.h"
+#include "data/image_set.h"
 
 namespace tinynas::data {
 

@@ -1,4 +1,4 @@
-#include "supernet/data/synthetic.h"
+#include "data/synthetic.h"
 
 #include <algorithm>
 #include <random>

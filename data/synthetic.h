@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "supernet/data/image_set.h"
+#include "data/image_set.h"
 
 namespace tinynas::data {
 

@@ -1,4 +1,4 @@
-#include "supernet/data/tar_gz.h"
+#include "data/tar_gz.h"
 
 #include <zlib.h>
 

@@ -10,12 +10,12 @@
 #include <stdexcept>
 #include <thread>
 
+#include "data/image_set.h"
 #include "engine/float_interpreter.h"
 #include "engine/host_verify.h"
 #include "engine/input_preprocessing.h"
 #include "engine/quant_model_io.h"
 #include "engine/reference_interpreter.h"
-#include "supernet/data/image_set.h"
 
 namespace tinynas::pipeline {
 namespace {

@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "data/dataset.h"
 #include "engine/input_preprocessing.h"
-#include "supernet/data/dataset.h"
 
 namespace tinynas::pipeline {
 

@@ -1,6 +1,6 @@
 // Data for the int8 engine's commands: what a --calib-data / --data path is (raw float32 inputs,
 // an MNIST idx folder, an image folder or its .tar.gz), its images decoded once through the
-// supernet's torch-free readers (supernet/data, with their uint8 cache), and images turned into
+// supernet's torch-free readers (data, with their uint8 cache), and images turned into
 // network inputs with the weights' normalisation (engine/input_preprocessing.h).
 //
 //   DataPath data = detect_data_path("../shared/datasets/cifar10-jpeg.tar.gz", "--calib-data");
@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "data/image_set.h"
 #include "memory_model/float_weights.h"
 #include "memory_model/graph.h"
-#include "supernet/data/image_set.h"
 
 namespace tinynas::pipeline {
 

@@ -13,12 +13,12 @@
 #ifdef TINYNAS_WITH_ONNX
 #include "engine/onnx_export.h"
 #endif
+#include "data/image_set.h"
 #include "memory_model/float_weights.h"
 #include "memory_model/scheduler.h"
 #include "nas/lowering.h"
 #include "nas/search_space.h"
 #include "pipeline/data_input.h"
-#include "supernet/data/image_set.h"
 #include "util/file_io.h"
 #include "util/json_reader.h"
 

@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "data/dataset.h"
 #include "nas/arch.h"
 #include "nas/search_space.h"
-#include "supernet/data/dataset.h"
 #include "supernet/options.h"
 
 namespace tinynas::supernet {

@@ -17,7 +17,7 @@
 #include <optional>
 #include <vector>
 
-#include "supernet/data/image_set.h"
+#include "data/image_set.h"
 #include "supernet/options.h"
 
 namespace tinynas::supernet {

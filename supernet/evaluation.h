@@ -12,8 +12,8 @@
 
 #include <functional>
 
+#include "data/image_set.h"
 #include "supernet/batch_loader.h"
-#include "supernet/data/image_set.h"
 #include "supernet/ofa_network.h"
 
 namespace tinynas::supernet {

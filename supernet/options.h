@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "supernet/data/dataset.h"
+#include "data/dataset.h"
 
 namespace tinynas::supernet {
 

@@ -15,10 +15,10 @@
 
 #include <memory>
 
+#include "data/image_set.h"
 #include "nas/random.h"
 #include "supernet/api.h"
 #include "supernet/batch_loader.h"
-#include "supernet/data/image_set.h"
 #include "supernet/ofa_network.h"
 
 namespace tinynas::supernet {

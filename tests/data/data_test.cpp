@@ -7,17 +7,17 @@
 #include <filesystem>
 #include <fstream>
 
-#include "supernet/data/dataset.h"
-#include "supernet/data/image_folder.h"
-#include "supernet/data/mnist.h"
-#include "supernet/data/synthetic.h"
-#include "test_support.h"
+#include "data/dataset.h"
+#include "data/image_folder.h"
+#include "data/mnist.h"
+#include "data/synthetic.h"
 #include "tests/support/invalid_argument.h"
+#include "tests/support/temp_dir.h"
 
 namespace tinynas::data {
 namespace {
 
-using supernet::testing::TempDir;
+using tinynas::testing::TempDir;
 namespace fs = std::filesystem;
 
 // Writes a w x h RGB PNG whose every pixel is `value`.

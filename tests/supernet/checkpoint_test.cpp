@@ -6,8 +6,8 @@
 
 #include <filesystem>
 
+#include "data/synthetic.h"
 #include "supernet/api.h"
-#include "supernet/data/synthetic.h"
 #include "supernet/trainer.h"
 #include "test_support.h"
 

@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "data/synthetic.h"
 #include "supernet/api.h"
 #include "supernet/checkpoint.h"
-#include "supernet/data/synthetic.h"
 #include "supernet/evaluation.h"
 #include "supernet/trainer.h"
 #include "test_support.h"

@@ -29,6 +29,8 @@ class TempDir {
 
   const std::filesystem::path& path() const { return path_; }
   std::string str() const { return path_.string(); }
+  // The path of name inside the folder.
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
   // Writes text to name inside the folder and returns the file's path.
   std::string file(const std::string& name, const std::string& text) const {
     const std::filesystem::path p = path_ / name;
