@@ -61,6 +61,9 @@ namespace op_rules {
 WeightShape no_weights(const Graph& graph, const Op& op);
 int64_t no_macs(const Graph& graph, const Op& op);
 int64_t no_scratch(const Graph& graph, const Op& op, bool in_place);
+// The convs' 'same' window: padding kernel / 2 (their kernels assume it; anything else is
+// rejected), ceil(in / stride) outputs per axis.
+Shape same_padding_output(const Graph& graph, const Op& op, int channels);
 // A sliding window with Op::pad on every side: (in + 2 pad - kernel) / stride + 1 per axis.
 Shape window_output(Shape in, const Op& op, int channels);
 }  // namespace op_rules

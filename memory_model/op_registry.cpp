@@ -69,6 +69,16 @@ int64_t no_scratch(const Graph& /*graph*/, const Op& /*op*/, bool /*in_place*/) 
   return 0;
 }
 
+Shape same_padding_output(const Graph& graph, const Op& op, int channels) {
+  if (op.kernel < 1 || op.stride < 1)
+    throw std::invalid_argument("kernel and stride must be positive");
+  if (op.pad != op.kernel / 2)
+    throw std::invalid_argument(std::string(op_def(op.type).name) +
+                                " padding must be kernel / 2 (its kernels assume it)");
+  const Shape in = graph.tensor(op.input).shape;
+  return Shape{(in.h + op.stride - 1) / op.stride, (in.w + op.stride - 1) / op.stride, channels};
+}
+
 Shape window_output(Shape in, const Op& op, int channels) {
   if (op.kernel < 1 || op.stride < 1)
     throw std::invalid_argument("kernel and stride must be positive");

@@ -2,22 +2,13 @@
 // zero point; per channel the raw values are summed and divided rounding half away from zero.
 #include <algorithm>
 
-#include "engine/ops/engine_op.h"
-#include "engine/quantizer.h"
+#include "engine/ops/pooling.h"
 
 namespace tinynas::engine {
 namespace {
 
-class GlobalAvgPool final : public EngineOp {
+class GlobalAvgPool final : public PoolingEngineOp {
  public:
-  bool output_keeps_input_quant() const override { return true; }
-
-  void quantize(const QuantizeContext& ctx, QuantLayer& q) const override {
-    q.input_offset = -ctx.input().zero_point;
-    q.output_offset = ctx.output().zero_point;
-    activation_range(ctx.op.activation, ctx.output(), &q.act_min, &q.act_max);
-  }
-
   std::vector<int8_t> reference(const QuantModel& model, const memory::Op& op, const QuantLayer& q,
                                 const std::vector<int8_t>& x,
                                 const std::vector<int8_t>& /*x2*/) const override {

@@ -1,6 +1,4 @@
 // Regular convolution (groups = 1; 1x1 is the pointwise conv), 'same' padding kernel / 2.
-#include <stdexcept>
-
 #include "engine/kernels/ref/tn_conv.h"
 #include "memory_model/op_def.h"
 
@@ -8,13 +6,7 @@ namespace tinynas::memory {
 namespace {
 
 Shape output_shape(const Graph& g, const Op& op, int out_channels) {
-  if (op.kernel < 1 || op.stride < 1)
-    throw std::invalid_argument("kernel and stride must be positive");
-  if (op.pad != op.kernel / 2)
-    throw std::invalid_argument("conv2d padding must be kernel / 2 (its kernels assume it)");
-  const Shape in = g.tensor(op.input).shape;
-  return Shape{(in.h + op.stride - 1) / op.stride, (in.w + op.stride - 1) / op.stride,
-               out_channels};
+  return op_rules::same_padding_output(g, op, out_channels);
 }
 
 WeightShape weight_shape(const Graph& g, const Op& op) {

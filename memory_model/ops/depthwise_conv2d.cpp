@@ -9,15 +9,9 @@ namespace tinynas::memory {
 namespace {
 
 Shape output_shape(const Graph& g, const Op& op, int out_channels) {
-  if (op.kernel < 1 || op.stride < 1)
-    throw std::invalid_argument("kernel and stride must be positive");
-  if (op.pad != op.kernel / 2)
-    throw std::invalid_argument(
-        "depthwise conv padding must be kernel / 2 (its kernels assume it)");
-  const Shape in = g.tensor(op.input).shape;
-  if (out_channels != in.c)
+  if (out_channels != g.tensor(op.input).shape.c)
     throw std::invalid_argument("depthwise conv must keep the channel count");
-  return Shape{(in.h + op.stride - 1) / op.stride, (in.w + op.stride - 1) / op.stride, in.c};
+  return op_rules::same_padding_output(g, op, out_channels);
 }
 
 WeightShape weight_shape(const Graph& g, const Op& op) {
