@@ -4,7 +4,6 @@
 // itself from the pixels it wrote (float interpreter, reference interpreter), and every bad input
 // exits 2 with a message. Tests on ../shared/datasets skip when it is absent.
 #include <gtest/gtest.h>
-#include <png.h>
 
 #include <cmath>
 #include <filesystem>
@@ -23,6 +22,7 @@
 #include "nas/lowering.h"
 #include "nas/search_space.h"
 #include "tests/support/cli_runner.h"
+#include "tests/support/png_images.h"
 #include "tests/support/temp_dir.h"
 #include "util/process.h"
 
@@ -49,24 +49,12 @@ ProcessResult tinynas(std::vector<std::string> args) {
   return run_tinynas(std::move(args));
 }
 
-// The pixels of image i of class k: a class-dependent pattern with per-image variation.
 std::vector<uint8_t> pixels(int k, int i) {
-  std::vector<uint8_t> p(static_cast<size_t>(kImageSize * kImageSize * 3));
-  for (int y = 0; y < kImageSize; ++y)
-    for (int x = 0; x < kImageSize; ++x)
-      for (int c = 0; c < 3; ++c)
-        p[static_cast<size_t>((y * kImageSize + x) * 3 + c)] = static_cast<uint8_t>(
-            (k == c ? 150 : 40) + ((x * (k + 1) + y * (2 - k) + 13 * i + 29 * c) % 90));
-  return p;
+  return tinynas::testing::class_pattern(k, i, kImageSize);
 }
 
 bool write_png(const std::string& path, const std::vector<uint8_t>& rgb) {
-  png_image image{};
-  image.version = PNG_IMAGE_VERSION;
-  image.width = kImageSize;
-  image.height = kImageSize;
-  image.format = PNG_FORMAT_RGB;
-  return png_image_write_to_file(&image, path.c_str(), 0, rgb.data(), 0, nullptr) != 0;
+  return tinynas::testing::write_rgb_png(path, rgb, kImageSize);
 }
 
 struct LabelledImage {

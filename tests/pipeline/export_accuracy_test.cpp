@@ -2,7 +2,6 @@
 // quantised model and arena are the engine's for that arch; accuracy counts, on a small image set
 // made here, exactly what the reference interpreter and the float network predict.
 #include <gtest/gtest.h>
-#include <png.h>
 
 #include <filesystem>
 #include <stdexcept>
@@ -17,6 +16,7 @@
 #include "nas/sampling.h"
 #include "pipeline/accuracy.h"
 #include "pipeline/export.h"
+#include "tests/support/png_images.h"
 #include "tests/support/temp_dir.h"
 #include "util/file_io.h"
 
@@ -31,22 +31,11 @@ constexpr int kImageSize = 18;  // the arch runs at R16: images are resized
 constexpr int kClasses = 3;
 
 std::vector<uint8_t> pixels(int k, int i) {
-  std::vector<uint8_t> p(static_cast<size_t>(kImageSize * kImageSize * 3));
-  for (int y = 0; y < kImageSize; ++y)
-    for (int x = 0; x < kImageSize; ++x)
-      for (int c = 0; c < 3; ++c)
-        p[static_cast<size_t>((y * kImageSize + x) * 3 + c)] = static_cast<uint8_t>(
-            (k == c ? 150 : 40) + ((x * (k + 1) + y * (2 - k) + 13 * i + 29 * c) % 90));
-  return p;
+  return tinynas::testing::class_pattern(k, i, kImageSize);
 }
 
 void write_png(const fs::path& path, const std::vector<uint8_t>& rgb) {
-  png_image image{};
-  image.version = PNG_IMAGE_VERSION;
-  image.width = kImageSize;
-  image.height = kImageSize;
-  image.format = PNG_FORMAT_RGB;
-  ASSERT_NE(png_image_write_to_file(&image, path.c_str(), 0, rgb.data(), 0, nullptr), 0);
+  ASSERT_TRUE(tinynas::testing::write_rgb_png(path.string(), rgb, kImageSize)) << path;
 }
 
 struct Labelled {
