@@ -58,7 +58,7 @@ std::string log_of(const BenchOutcome& o) {
 
 }  // namespace
 
-BenchMeasurement interpret_outcome(const BenchOutcome& o, const ModelHeader& header,
+BenchMeasurement interpret_outcome(const BenchOutcome& o, const engine::ProjectManifest& manifest,
                                    int64_t expected_inferences) {
   const std::string log = log_of(o);
   if (o.timed_out)
@@ -107,12 +107,12 @@ BenchMeasurement interpret_outcome(const BenchOutcome& o, const ModelHeader& hea
     throw FirmwareError(
         FirmwareFailure::kBadResults,
         "the firmware exited 0 but its " TINYNAS_HIL_STATS_FILE " is missing or incomplete", log);
-  if (m.stats.input_bytes != header.input_bytes || m.stats.output_bytes != header.output_bytes)
+  if (m.stats.input_bytes != manifest.input_bytes || m.stats.output_bytes != manifest.output_bytes)
     throw FirmwareError(
         FirmwareFailure::kBadResults,
         "the firmware was built with input/output bytes " + std::to_string(m.stats.input_bytes) +
-            "/" + std::to_string(m.stats.output_bytes) + " but model.h says " +
-            std::to_string(header.input_bytes) + "/" + std::to_string(header.output_bytes),
+            "/" + std::to_string(m.stats.output_bytes) + " but model.json says " +
+            std::to_string(manifest.input_bytes) + "/" + std::to_string(manifest.output_bytes),
         log);
   if (m.stats.inferences != expected_inferences ||
       static_cast<int64_t>(m.stats.runs.size()) != expected_inferences)
@@ -120,7 +120,7 @@ BenchMeasurement interpret_outcome(const BenchOutcome& o, const ModelHeader& hea
                         "expected " + std::to_string(expected_inferences) +
                             " inferences, the firmware ran " + std::to_string(m.stats.runs.size()),
                         log);
-  const size_t expected_bytes = static_cast<size_t>(expected_inferences * header.output_bytes);
+  const size_t expected_bytes = static_cast<size_t>(expected_inferences * manifest.output_bytes);
   if (!o.has_outputs || o.outputs.size() != expected_bytes)
     throw FirmwareError(FirmwareFailure::kBadResults,
                         "the firmware wrote " + std::to_string(o.outputs.size()) +

@@ -3,8 +3,8 @@
 // (QEMU now; a board runner reads the same harness protocol).
 //
 //   BenchOutcome o = run_qemu(run);
-//   BenchMeasurement m = interpret_outcome(o, header);   // throws FirmwareError on any failure
-//   m.outputs, m.stats.runs[i].ticks, m.stats.stack_peak_bytes
+//   BenchMeasurement m = interpret_outcome(o, manifest, n);   // throws FirmwareError on any
+//   failure m.outputs, m.stats.runs[i].ticks, m.stats.stack_peak_bytes
 #pragma once
 
 #include <cstdint>
@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/codegen/project_manifest.h"
 #include "firmware/bench_stats.h"
-#include "firmware/model_header.h"
 
 namespace tinynas::firmware {
 
@@ -36,10 +36,12 @@ struct BenchMeasurement {
 };
 
 // Checks, in this order: timeout, the emulator's own failure, the harness's reported error (guards,
-// stack, invoke, faults, file I/O), that the firmware's model sizes match `header`, that every
-// input was run and every output written. Throws FirmwareError with the matching kind (the message
-// quotes the harness's error line and, for faults, the fault report on the console).
-BenchMeasurement interpret_outcome(const BenchOutcome& outcome, const ModelHeader& header,
+// stack, invoke, faults, file I/O), that the firmware's model sizes match the manifest
+// (model.json), that every input was run and every output written. Throws FirmwareError with the
+// matching kind (the message quotes the harness's error line and, for faults, the fault report on
+// the console).
+BenchMeasurement interpret_outcome(const BenchOutcome& outcome,
+                                   const engine::ProjectManifest& manifest,
                                    int64_t expected_inferences);
 
 }  // namespace tinynas::firmware

@@ -5,8 +5,8 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "engine/codegen/project_manifest.h"
 #include "firmware/bench_outcome.h"
-#include "firmware/model_header.h"
 #include "firmware/qemu_runner.h"
 #include "firmware/qemu_target.h"
 
@@ -37,12 +37,12 @@ BuildResult build_model_for_qemu(const FirmwareRequest& request) {
 
 FirmwareResult run_model_on_qemu(const FirmwareRequest& request) {
   const QemuTarget& target = find_qemu_target(request.target);
-  const ModelHeader header = read_model_header(request.model_dir);
-  if (request.inputs.empty() || request.inputs.size() % static_cast<size_t>(header.input_bytes))
+  const engine::ProjectManifest manifest = engine::read_project_manifest(request.model_dir);
+  if (request.inputs.empty() || request.inputs.size() % static_cast<size_t>(manifest.input_bytes))
     throw std::invalid_argument("firmware inputs: " + std::to_string(request.inputs.size()) +
                                 " bytes is not a positive multiple of TINYNAS_INPUT_BYTES (" +
-                                std::to_string(header.input_bytes) + ")");
-  const int64_t count = static_cast<int64_t>(request.inputs.size()) / header.input_bytes;
+                                std::to_string(manifest.input_bytes) + ")");
+  const int64_t count = static_cast<int64_t>(request.inputs.size()) / manifest.input_bytes;
   // Fail on a missing emulator before spending time on the build.
   require_tool(request.tools.qemu);
 
@@ -58,15 +58,15 @@ FirmwareResult run_model_on_qemu(const FirmwareRequest& request) {
   run.icount_shift = target.icount_shift;
   run.timeout_s = request.timeout_s;
   const BenchOutcome outcome = run_qemu(run);
-  const BenchMeasurement m = interpret_outcome(outcome, header, count);
+  const BenchMeasurement m = interpret_outcome(outcome, manifest, count);
 
   FirmwareResult result;
   result.target = target.name;
   result.machine = target.machine;
   result.core = target.core;
   result.layout = build.layout;
-  result.input_bytes = header.input_bytes;
-  result.output_bytes = header.output_bytes;
+  result.input_bytes = manifest.input_bytes;
+  result.output_bytes = manifest.output_bytes;
   result.arena_bytes = m.stats.arena_bytes;
   result.outputs = m.outputs;
   result.instructions_per_tick = target.instructions_per_tick();

@@ -9,6 +9,7 @@
 
 #include "engine/codegen/emit_context.h"
 #include "engine/codegen/kernel_sources.h"
+#include "engine/codegen/project_manifest.h"
 #include "engine/codegen/schedule_json.h"
 #include "engine/ops/engine_op.h"
 #include "memory_model/float_weights.h"
@@ -82,6 +83,7 @@ class Generator {
       project.info.files.push_back(name);
     };
     add("model.h", model_h_text());
+    add("model.json", project_manifest_to_json(manifest()).dump(1) + "\n");
     add("model.c", model_c);
     add("weights.h", weights_h_text());
     add("weights.c", weights_c);
@@ -162,6 +164,17 @@ class Generator {
         << "const int8_t *tinynas_output(void) { return " << arena(offset(g_.output())) << "; }\n\n"
         << "int tinynas_invoke(void) {" << calls.str() << "  return 0;\n}\n";
     return out.str();
+  }
+
+  // The numbers of model.h that other programs read, as JSON (project_manifest.h).
+  ProjectManifest manifest() const {
+    ProjectManifest m;
+    m.input_shape = g_.tensor(g_.input()).shape;
+    m.output_shape = g_.tensor(g_.output()).shape;
+    m.input_bytes = g_.tensor(g_.input()).bytes();
+    m.output_bytes = g_.tensor(g_.output()).bytes();
+    m.arena_bytes = plan_.arena_bytes;
+    return m;
   }
 
   std::string model_h_text() const {

@@ -3,9 +3,10 @@
 //
 //   model.h      the API (tinynas_input / tinynas_output / tinynas_invoke), TINYNAS_ARENA_BYTES
 //                (== plan.arena_bytes), input/output shapes and quantisation
+//   model.json   the same sizes for programs (project_manifest.h): the firmware builder reads it
 //   model.c      the arena, then one kernel call per op with constant arena offsets
 //   weights.h/.c every layer's int8 weights and int32 parameters as const data (Flash)
-//   tn_*.c/.h    only the kernels from engine/kernels/ that the model uses
+//   tn_*.c/.h    only the kernels from engine/kernels/ref (and their arm/ twins) the model uses
 //   CMakeLists.txt, Makefile, schedule.json (schedule_json.h)
 //
 //   CProjectInfo info = write_c_project(model, Scheduler().schedule(model.graph), "model/", {});

@@ -1,5 +1,5 @@
 // Tests of the host-side readers: ld's overflow messages, `size -A` output, the harness's
-// stats.txt, model.h's sizes, the target table and the missing-tool message. No toolchain needed.
+// stats.txt, the target table and the missing-tool message. No toolchain needed.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -7,7 +7,6 @@
 #include "firmware/bench_stats.h"
 #include "firmware/firmware_error.h"
 #include "firmware/link_errors.h"
-#include "firmware/model_header.h"
 #include "firmware/qemu_target.h"
 #include "firmware/section_sizes.h"
 #include "firmware/target/hil_protocol.h"
@@ -143,33 +142,6 @@ TEST(BenchStats, EveryExitCodeHasAMeaning) {
   EXPECT_TRUE(contains(describe_exit_code(TINYNAS_HIL_EXIT_GUARD_ABOVE), "past the end"));
   EXPECT_TRUE(contains(describe_exit_code(TINYNAS_HIL_EXIT_HARDFAULT), "HardFault"));
   EXPECT_TRUE(contains(describe_exit_code(77), "unknown"));
-}
-
-TEST(ModelHeader, ReadsPlainAndDecoratedIntegers) {
-  const ModelHeader h = parse_model_header(
-      "#define TINYNAS_INPUT_BYTES 3072\n"
-      "  #  define TINYNAS_OUTPUT_BYTES (10u)  /* classes */\n"
-      "#define TINYNAS_ARENA_BYTES 41216\n",
-      "model.h");
-  EXPECT_EQ(h.input_bytes, 3072);
-  EXPECT_EQ(h.output_bytes, 10);
-  EXPECT_EQ(h.arena_bytes, 41216);
-  EXPECT_EQ(parse_model_header("#define TINYNAS_INPUT_BYTES 1\n#define TINYNAS_OUTPUT_BYTES 2\n"
-                               "#define TINYNAS_ARENA_BYTES (A + B)\n",
-                               "m")
-                .arena_bytes,
-            -1);
-}
-
-TEST(ModelHeader, NamesTheMissingMacro) {
-  try {
-    parse_model_header("#define TINYNAS_INPUT_BYTES 12\n", "model/model.h");
-    FAIL() << "expected an error";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_TRUE(contains(e.what(), "TINYNAS_OUTPUT_BYTES")) << e.what();
-    EXPECT_TRUE(contains(e.what(), "model/model.h")) << e.what();
-  }
-  EXPECT_THROW(read_model_header("/nonexistent/model"), std::invalid_argument);
 }
 
 TEST(QemuTargets, MapToMachinesAndCountFortyInstructionsPerTick) {

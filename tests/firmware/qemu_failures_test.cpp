@@ -125,6 +125,10 @@ TEST(QemuFailures, CompileErrorsAreNotLinkErrors) {
                       "int8_t *tinynas_input(void) { return tinynas_arena; }\n"
                       "const int8_t *tinynas_output(void) { return tinynas_arena + 4; }\n"
                       "int tinynas_invoke(void) { int unused; return 0; }\n");
+  testing::write_file(dir.path() / "model.json",
+                      "{\"format\": \"tinynas-c-project\", \"version\": 1, \"arena_bytes\": 8,\n"
+                      " \"input\": {\"shape\": [1, 1, 4], \"bytes\": 4},\n"
+                      " \"output\": {\"shape\": [1, 1, 4], \"bytes\": 4}}\n");
   FirmwareRequest req = variant(dir, "");
   req.model_dir = dir.str();
   req.work_dir = (dir.path() / "work").string();

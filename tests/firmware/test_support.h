@@ -28,7 +28,7 @@ inline const char* fixture_model_dir() {
   return TINYNAS_TEST_FIXTURE_MODEL;
 }
 
-// The fixture's input and output sizes (tests/firmware/fixture_model/model.h).
+// The fixture's input and output sizes (tests/firmware/fixture_model/model.h and model.json).
 constexpr int kFixtureBytes = 192;
 
 // `count` fixture inputs covering the whole int8 range (both saturation ends included).

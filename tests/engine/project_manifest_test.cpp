@@ -1,0 +1,75 @@
+// model.json, the generated project's manifest: it carries the same sizes as model.h and the plan,
+// reads back, and a missing or inconsistent manifest is refused with the field named.
+#include "engine/codegen/project_manifest.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "engine/codegen/c_project.h"
+#include "memory_model/scheduler.h"
+#include "test_models.h"
+#include "tests/support/invalid_argument.h"
+#include "tests/support/temp_dir.h"
+
+namespace tinynas::engine {
+namespace {
+
+using memory::Activation;
+using memory::LayerRole;
+using memory::OpType;
+
+TEST(ProjectManifest, GeneratedProjectCarriesThePlansSizes) {
+  memory::Graph g;
+  int x = g.add_input({10, 12, 3});
+  x = g.add_conv(OpType::kConv2d, LayerRole::kStem, -1, x, 8, 3, 2, Activation::kRelu6);
+  g.set_output(g.add_linear(g.add_global_avg_pool(x), 5));
+  const memory::MemoryPlan plan = memory::Scheduler().schedule(g);
+  tinynas::testing::TempDir dir;
+  write_c_project(testing::random_quant_model(g, 2), plan, dir.str(), {});
+  const ProjectManifest m = read_project_manifest(dir.str());
+  EXPECT_EQ(m.input_shape, (memory::Shape{10, 12, 3}));
+  EXPECT_EQ(m.input_bytes, 360);
+  EXPECT_EQ(m.output_shape, (memory::Shape{1, 1, 5}));
+  EXPECT_EQ(m.output_bytes, 5);
+  EXPECT_EQ(m.arena_bytes, plan.arena_bytes);
+  const ProjectManifest back =
+      project_manifest_from_json(project_manifest_to_json(m), "round trip");
+  EXPECT_EQ(back.input_shape, m.input_shape);
+  EXPECT_EQ(back.output_bytes, m.output_bytes);
+  EXPECT_EQ(back.arena_bytes, m.arena_bytes);
+}
+
+TEST(ProjectManifest, RefusesWhatIsNotAManifestNamingTheField) {
+  ProjectManifest m;
+  m.input_shape = {2, 2, 3};
+  m.input_bytes = 12;
+  m.output_shape = {1, 1, 4};
+  m.output_bytes = 4;
+  m.arena_bytes = 64;
+  const nlohmann::json good = project_manifest_to_json(m);
+  const auto message = [&](const std::function<void(nlohmann::json&)>& edit) {
+    nlohmann::json j = good;
+    edit(j);
+    return tinynas::testing::invalid_message([&] { project_manifest_from_json(j, "m.json"); });
+  };
+  EXPECT_NE(message([](nlohmann::json& j) { j["input"]["bytes"] = 13; }).find("bytes"),
+            std::string::npos);
+  EXPECT_NE(message([](nlohmann::json& j) {
+              j["output"]["shape"] = {1, 4};
+            }).find("shape"),
+            std::string::npos);
+  EXPECT_NE(message([](nlohmann::json& j) { j.erase("arena_bytes"); }).find("arena_bytes"),
+            std::string::npos);
+  EXPECT_NE(message([](nlohmann::json& j) { j["version"] = 2; }).find("version"),
+            std::string::npos);
+  EXPECT_NE(message([](nlohmann::json& j) { j["extra"] = 1; }).find("extra"), std::string::npos);
+  tinynas::testing::TempDir dir;
+  EXPECT_NE(tinynas::testing::invalid_message([&] {
+              read_project_manifest(dir.str());
+            }).find("no model.json"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace tinynas::engine
