@@ -21,12 +21,6 @@ namespace {
 constexpr const char* kFormat = "tinynas-quant-model";
 constexpr int kVersion = 1;
 
-constexpr LayerRole kRoles[] = {
-    LayerRole::kStem,    LayerRole::kExpand,     LayerRole::kDepthwise,
-    LayerRole::kProject, LayerRole::kResidual,   LayerRole::kFeatureMix,
-    LayerRole::kPool,    LayerRole::kClassifier, LayerRole::kMaxPool,
-};
-
 nlohmann::json shape_json(const Shape& s) {
   return {s.h, s.w, s.c};
 }
@@ -94,9 +88,7 @@ Graph graph_from_json(const nlohmann::json& json, const std::string& context) {
     OpType type{};
     LayerRole role{};
     const bool type_ok = memory::op_type_from_name(type_name, &type);
-    bool role_ok = false;
-    for (LayerRole l : kRoles)
-      if (role_name == to_string(l)) role = l, role_ok = true;
+    const bool role_ok = memory::layer_role_from_name(role_name, &role);
     if (!type_ok) o.fail("type", "unknown op type \"" + type_name + "\"");
     if (!role_ok) o.fail("role", "unknown role \"" + role_name + "\"");
     Op op;

@@ -34,6 +34,20 @@ const char* to_string(LayerRole role) {
   return "?";
 }
 
+bool layer_role_from_name(const std::string& name, LayerRole* role) {
+  static constexpr LayerRole kAll[] = {
+      LayerRole::kStem,    LayerRole::kExpand,     LayerRole::kDepthwise,
+      LayerRole::kProject, LayerRole::kResidual,   LayerRole::kFeatureMix,
+      LayerRole::kPool,    LayerRole::kClassifier, LayerRole::kMaxPool,
+  };
+  for (LayerRole r : kAll)
+    if (name == to_string(r)) {
+      *role = r;
+      return true;
+    }
+  return false;
+}
+
 std::string Op::name() const {
   if (block < 0) return to_string(role);
   return "b" + std::to_string(block) + "." + to_string(role);

@@ -53,6 +53,8 @@ enum class LayerRole {
 
 const char* to_string(OpType type);
 const char* to_string(LayerRole role);
+// The role called name ("expand"), or false.
+bool layer_role_from_name(const std::string& name, LayerRole* role);
 
 struct Tensor {
   Shape shape;

@@ -33,6 +33,18 @@ TEST(OpRegistry, EveryTypeIsRegisteredOnceUnderAUniqueName) {
   EXPECT_THROW(op_def(static_cast<OpType>(op_types().size())), std::logic_error);
 }
 
+TEST(OpRegistry, RoleNamesRoundTrip) {
+  for (LayerRole role : {LayerRole::kStem, LayerRole::kExpand, LayerRole::kDepthwise,
+                         LayerRole::kProject, LayerRole::kResidual, LayerRole::kFeatureMix,
+                         LayerRole::kPool, LayerRole::kClassifier, LayerRole::kMaxPool}) {
+    LayerRole back{};
+    ASSERT_TRUE(layer_role_from_name(to_string(role), &back)) << to_string(role);
+    EXPECT_EQ(back, role);
+  }
+  LayerRole unused{};
+  EXPECT_FALSE(layer_role_from_name("head", &unused));
+}
+
 TEST(OpRegistry, FlashFollowsTheWeightShape) {
   Graph g;
   int x = g.add_input({10, 10, 4});
