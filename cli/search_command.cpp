@@ -256,6 +256,8 @@ int search_command(int argc, char** argv, SearchMode mode) {
                              {"reserved_sram_bytes", c.constraints.reserved_sram_bytes},
                              {"reserved_flash_bytes", c.constraints.reserved_flash_bytes}}},
                            {"settings", settings_to_json(c.settings)}};
+  // Where the run is written is not part of its result: the same settings give the same file.
+  result["settings"].erase("out");
 
   SearchReport report(c, pipeline.accuracy() ? pipeline.accuracy()->fitness_label()
                                              : nas::FlopsProxyFitness().kind() + " (MMACs)");
