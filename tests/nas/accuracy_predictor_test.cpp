@@ -172,7 +172,9 @@ TEST(AccuracyPredictorTest, AScoreDoesNotDependOnTheBatchItIsScoredIn) {
   const std::vector<double> tail = p.predict(std::vector<Arch>(archs.begin() + 37, archs.end()));
   for (size_t i = 0; i < archs.size(); ++i) {
     EXPECT_EQ(batch[i], p.predict(archs[i])) << "sub-net " << i;
-    if (i >= 37) EXPECT_EQ(batch[i], tail[i - 37]) << "sub-net " << i;
+    if (i >= 37) {
+      EXPECT_EQ(batch[i], tail[i - 37]) << "sub-net " << i;
+    }
   }
 }
 
