@@ -2,9 +2,9 @@
 // training). Each holds weights for its largest configuration and computes a smaller one on
 // demand: the first channels of a conv or batch norm, or a smaller depthwise kernel obtained from
 // the 7x7 by centre crops chained through learnable kernel-transformation matrices
-// (Once-for-All, Cai et al. 2020), and extracts that configuration's weights in memory::FloatWeights
-// form (OFA's get_active_subnet, op by op). LibTorch header: include only from supernet/ sources
-// and tests.
+// (Once-for-All, Cai et al. 2020), and extracts that configuration's weights in
+// memory::FloatWeights form (OFA's get_active_subnet, op by op). LibTorch header: include only from
+// supernet/ sources and tests.
 //
 //   DynamicDepthwiseConv2d dw(48, {3, 5, 7}, /*stride=*/2);
 //   torch::Tensor y = dw->forward(x, /*kernel=*/5);     // x has up to 48 channels
