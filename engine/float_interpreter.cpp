@@ -14,8 +14,7 @@ using memory::Op;
 FloatInterpreter::FloatInterpreter(const Graph& graph, const memory::FloatWeights& weights)
     : graph_(graph) {
   memory::check_weights_match(graph, weights);
-  for (const Op& op : graph.ops())
-    layer_of_op_.push_back(memory::has_weights(op) ? weights.find(op.name()) : nullptr);
+  for (const Op& op : graph.ops()) layer_of_op_.push_back(weights.layer_of(op));
 }
 
 std::vector<std::vector<float>> FloatInterpreter::run_all(const std::vector<float>& input) const {

@@ -11,7 +11,6 @@ namespace tinynas::engine {
 
 using memory::Activation;
 using memory::Graph;
-using memory::LayerWeights;
 using memory::Op;
 
 namespace {
@@ -144,8 +143,7 @@ onnx::ModelProto make_onnx_model(const Graph& graph, const memory::FloatWeights&
     }
     std::vector<std::string> inputs = {x};
     if (op.input2 >= 0) inputs.push_back(names[static_cast<size_t>(op.input2)]);
-    const LayerWeights* layer = memory::has_weights(op) ? weights.find(name) : nullptr;
-    impl.to_onnx(builder, graph, op, layer, inputs, pre);
+    impl.to_onnx(builder, graph, op, weights.layer_of(op), inputs, pre);
     if (relu6) {
       add_node(g, "Clip", name + ".relu6", {pre, kClipMin, kClipMax}, y);
       uses_clip = true;

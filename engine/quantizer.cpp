@@ -132,8 +132,7 @@ QuantModel quantize(const Graph& graph, const memory::FloatWeights& weights,
   for (size_t i = 0; i < graph.ops().size(); ++i) {
     const Op& op = graph.ops()[i];
     QuantLayer& q = m.layers[i];
-    const memory::LayerWeights* layer = memory::has_weights(op) ? weights.find(op.name()) : nullptr;
-    engine_op(op.type).quantize(QuantizeContext{graph, op, layer, m.tensors}, q);
+    engine_op(op.type).quantize(QuantizeContext{graph, op, weights.layer_of(op), m.tensors}, q);
   }
   return m;
 }

@@ -48,6 +48,10 @@ const LayerWeights* FloatWeights::find(const std::string& name) const {
   return nullptr;
 }
 
+const LayerWeights* FloatWeights::layer_of(const Op& op) const {
+  return has_weights(op) ? find(op.name()) : nullptr;
+}
+
 bool has_weights(const Op& op) {
   return op_def(op.type).has_weights;
 }

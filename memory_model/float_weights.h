@@ -61,6 +61,9 @@ struct FloatWeights {
   std::vector<LayerWeights> layers;
 
   const LayerWeights* find(const std::string& name) const;
+  // The layer of a weighted op of the graph; nullptr for ops without weights (or a missing layer,
+  // which check_weights_match() refuses).
+  const LayerWeights* layer_of(const Op& op) const;
 };
 
 // The shape a layer's weight must have in this graph ([out, kh, kw, in] etc., see above).

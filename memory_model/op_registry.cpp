@@ -82,12 +82,11 @@ Shape same_padding_output(const Graph& graph, const Op& op, int channels) {
 Shape window_output(Shape in, const Op& op, int channels) {
   if (op.kernel < 1 || op.stride < 1)
     throw std::invalid_argument("kernel and stride must be positive");
-  const int h = (in.h + 2 * op.pad - op.kernel) / op.stride + 1;
-  const int w = (in.w + 2 * op.pad - op.kernel) / op.stride + 1;
   if (in.h + 2 * op.pad < op.kernel || in.w + 2 * op.pad < op.kernel)
     throw std::invalid_argument("window " + std::to_string(op.kernel) + "x" +
                                 std::to_string(op.kernel) + " is larger than the padded input");
-  return Shape{h, w, channels};
+  return Shape{(in.h + 2 * op.pad - op.kernel) / op.stride + 1,
+               (in.w + 2 * op.pad - op.kernel) / op.stride + 1, channels};
 }
 
 }  // namespace op_rules

@@ -12,6 +12,7 @@
 #include "engine/codegen/project_manifest.h"
 #include "engine/codegen/schedule_json.h"
 #include "engine/ops/engine_op.h"
+#include "memory_model/cost.h"
 #include "memory_model/float_weights.h"
 #include "memory_model/op_def.h"
 #include "memory_model/scheduler.h"
@@ -39,10 +40,6 @@ std::string float_literal(double v) {
 
 std::string shape_text(const Shape& s) {
   return std::to_string(s.h) + "x" + std::to_string(s.w) + "x" + std::to_string(s.c);
-}
-
-std::string arena(int64_t offset) {
-  return EmitContext::arena(offset);
 }
 
 // "b3.dw: depthwise 3x3/2, 24x24x48 -> 12x12x48, ReLU6".
@@ -110,9 +107,9 @@ class Generator {
     for (size_t i = 0; i < g_.ops().size(); ++i) {
       const Op& op = g_.ops()[i];
       EmitContext ctx(g_, op, m_.layers[i], symbol_[i]);
-      ctx.input = arena(offset(op.input));
-      if (op.input2 >= 0) ctx.input2 = arena(offset(op.input2));
-      ctx.output = arena(offset(op.output));
+      ctx.input = EmitContext::arena(offset(op.input));
+      if (op.input2 >= 0) ctx.input2 = EmitContext::arena(offset(op.input2));
+      ctx.output = EmitContext::arena(offset(op.output));
       ctx.in_place = buffer(op.input) == buffer(op.output);
       if (ctx.in_place && !memory::op_def(op.type).in_place)
         throw std::logic_error("plan puts the output of " + op.name() + " over its input");
@@ -160,8 +157,10 @@ class Generator {
       out << "\n/* " << comment << " */\n";
       for (const std::string& line : lines) out << line << "\n";
     }
-    out << "\nint8_t *tinynas_input(void) { return " << arena(offset(g_.input())) << "; }\n\n"
-        << "const int8_t *tinynas_output(void) { return " << arena(offset(g_.output())) << "; }\n\n"
+    out << "\nint8_t *tinynas_input(void) { return " << EmitContext::arena(offset(g_.input()))
+        << "; }\n\n"
+        << "const int8_t *tinynas_output(void) { return " << EmitContext::arena(offset(g_.output()))
+        << "; }\n\n"
         << "int tinynas_invoke(void) {" << calls.str() << "  return 0;\n}\n";
     return out.str();
   }
@@ -278,7 +277,9 @@ class Generator {
       const std::string description = describe(g_, op);
       out << impl.params_definition(ParamsContext{g_, m_, op, q, symbol_[i], description});
       if (memory::has_weights(op))
-        weight_bytes_ += static_cast<int64_t>(q.weights.size() + 12 * q.bias.size());
+        weight_bytes_ += static_cast<int64_t>(q.weights.size()) +
+                         static_cast<int64_t>(q.bias.size()) *
+                             (memory::kBiasBytes + memory::kRequantBytesPerChannel);
     }
     return out.str();
   }

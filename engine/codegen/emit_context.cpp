@@ -1,5 +1,6 @@
 #include "engine/codegen/emit_context.h"
 
+#include <cstdint>
 #include <stdexcept>
 
 namespace tinynas::engine {
@@ -9,6 +10,11 @@ std::string EmitContext::io_dims() const {
   const memory::Shape out = graph.tensor(op.output).shape;
   return std::to_string(in.h) + ", " + std::to_string(in.w) + ", " + std::to_string(in.c) + ", " +
          std::to_string(out.h) + ", " + std::to_string(out.w) + ", " + std::to_string(out.c);
+}
+
+std::string c_int_literal(int64_t v) {
+  if (v == INT32_MIN) return "(-2147483647 - 1)";
+  return std::to_string(v);
 }
 
 std::string EmitContext::arena(int64_t offset) {

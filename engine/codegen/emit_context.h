@@ -50,6 +50,9 @@ struct EmitContext {
   }
 };
 
+// v as a C integer literal; INT32_MIN is spelled as an expression (-2147483648 is not a literal).
+std::string c_int_literal(int64_t v);
+
 struct ParamsContext {
   const memory::Graph& graph;
   const QuantModel& model;

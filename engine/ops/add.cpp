@@ -11,11 +11,6 @@
 namespace tinynas::engine {
 namespace {
 
-std::string int_literal(int32_t v) {
-  if (v == INT32_MIN) return "(-2147483647 - 1)";
-  return std::to_string(v);
-}
-
 AddParams add_params(const TensorQuant& in1, const TensorQuant& in2, const TensorQuant& out) {
   AddParams p;
   p.left_shift = 20;
@@ -86,11 +81,11 @@ class Add final : public EngineOp {
         << "    " << a.left_shift << ", /* left shift */\n"
         << "    " << a.input1_offset << ", " << a.input2_offset << ", " << a.output_offset
         << ", /* input 1, input 2, output offsets */\n"
-        << "    " << int_literal(a.input1_multiplier) << ", " << a.input1_shift
+        << "    " << c_int_literal(a.input1_multiplier) << ", " << a.input1_shift
         << ", /* input 1 multiplier, shift */\n"
-        << "    " << int_literal(a.input2_multiplier) << ", " << a.input2_shift
+        << "    " << c_int_literal(a.input2_multiplier) << ", " << a.input2_shift
         << ", /* input 2 multiplier, shift */\n"
-        << "    " << int_literal(a.output_multiplier) << ", " << a.output_shift
+        << "    " << c_int_literal(a.output_multiplier) << ", " << a.output_shift
         << ", /* output multiplier, shift */\n"
         << "    " << ctx.q.act_min << ", " << ctx.q.act_max << "}; /* clamp */\n";
     return out.str();

@@ -1,4 +1,4 @@
-// The table of engine op implementations, indexed by OpType. One line per op type.
+// The table of engine op implementations: one line per op type, in any order.
 #include <stdexcept>
 #include <string>
 
@@ -15,16 +15,22 @@ const EngineOp& max_pool2d_engine_op();
 
 const EngineOp& engine_op(memory::OpType type) {
   using memory::OpType;
-  // In OpType order; a missing entry is a build without the op's engine file.
-  static const EngineOp* const kRegistry[] = {
-      &conv2d_engine_op(),          &depthwise_conv2d_engine_op(), &add_engine_op(),
-      &global_avg_pool_engine_op(), &linear_engine_op(),           &max_pool2d_engine_op(),
+  struct Entry {
+    OpType type;
+    const EngineOp* op;
   };
-  const auto index = static_cast<size_t>(type);
-  if (index >= sizeof kRegistry / sizeof kRegistry[0])
-    throw std::logic_error("op type " + std::string(memory::to_string(type)) +
-                           " has no engine implementation");
-  return *kRegistry[index];
+  static const Entry kRegistry[] = {
+      {OpType::kConv2d, &conv2d_engine_op()},
+      {OpType::kDepthwiseConv2d, &depthwise_conv2d_engine_op()},
+      {OpType::kAdd, &add_engine_op()},
+      {OpType::kGlobalAvgPool, &global_avg_pool_engine_op()},
+      {OpType::kLinear, &linear_engine_op()},
+      {OpType::kMaxPool2d, &max_pool2d_engine_op()},
+  };
+  for (const Entry& e : kRegistry)
+    if (e.type == type) return *e.op;
+  throw std::logic_error("op type " + std::string(memory::to_string(type)) +
+                         " has no engine implementation");
 }
 
 std::string EngineOp::params_definition(const ParamsContext& ctx) const {

@@ -18,11 +18,6 @@ int32_t clamp_int32(double v) {
   return static_cast<int32_t>(v);
 }
 
-std::string int_literal(int64_t v) {
-  if (v == INT32_MIN) return "(-2147483647 - 1)";
-  return std::to_string(v);
-}
-
 // A C array definition, 16 (int8) or 8 (int32) values per line.
 template <typename T>
 void write_array(std::ostringstream& out, const char* type, const std::string& name,
@@ -31,7 +26,7 @@ void write_array(std::ostringstream& out, const char* type, const std::string& n
   out << "static const " << type << " " << name << "[" << values.size() << "] = {";
   for (size_t i = 0; i < values.size(); ++i) {
     if (i % per_line == 0) out << "\n   ";
-    out << " " << int_literal(values[i]) << (i + 1 < values.size() ? "," : "");
+    out << " " << c_int_literal(values[i]) << (i + 1 < values.size() ? "," : "");
   }
   out << "\n};\n";
 }

@@ -18,6 +18,12 @@ TEST(EngineOpRegistry, EveryMemoryModelOpHasAnEngineImplementation) {
     op.kernel = 3;
     op.stride = 1;
     EXPECT_FALSE(impl.describe(op).empty()) << def.name;
+    // Each type has its own implementation (a type listed twice, or one implementation under two
+    // types, would repeat one).
+    for (memory::OpType other : memory::op_types())
+      if (other != type) {
+        EXPECT_NE(&engine_op(other), &impl) << def.name;
+      }
     if (def.has_weights) {
       EXPECT_EQ(impl.params_type(), "tn_layer") << def.name;
       EXPECT_FALSE(impl.output_keeps_input_quant()) << def.name;
