@@ -5,6 +5,11 @@
 // sandwich rule); a checkpoint and a CSV row at the end of every epoch. Resuming from the
 // checkpoint repeats exactly what the uninterrupted run would have done: every random choice is
 // derived from (seed, step) and the optimizer and torch RNG states are restored.
+// Data-parallel (job.distributed): every rank builds the same global batch, trains the same
+// sub-nets on its rows of it, and averages gradients (supernet/gradient_averager.h) before each
+// optimizer step; BN batch statistics stay per rank, as in Once-for-All. The result equals one
+// process run with world_size x micro_batches micro-batches. Rank 0 alone evaluates, writes the
+// checkpoint and the log.
 // LibTorch header: include only from supernet/ sources and tests.
 //
 //   Trainer trainer(job, train_images, test_images, callbacks);
@@ -22,6 +27,9 @@
 #include "supernet/ofa_network.h"
 
 namespace tinynas::supernet {
+
+class WorkerGroup;
+class GradientAverager;
 
 class Trainer {
  public:
@@ -41,6 +49,8 @@ class Trainer {
   void start_phase(size_t phase, bool fresh);
   double learning_rate(const PhaseOptions& phase, int epoch, int64_t step) const;
   double train_step(const PhaseOptions& phase, const Batch& batch, int64_t global_step);
+  void join_workers();
+  bool writes() const;  // this process writes the checkpoint and the log (rank 0)
   void end_epoch(EpochInfo& info);
   void write_log() const;
 
@@ -57,6 +67,8 @@ class Trainer {
   nlohmann::json state_;  // {"phase", "epoch", "global_step", "global_epoch", "history"}
   RunDescription run_;    // the job's options as given, recorded in every checkpoint
   std::string checkpoint_path_, log_path_;
+  std::unique_ptr<WorkerGroup> group_;  // data-parallel runs only
+  std::unique_ptr<GradientAverager> averager_;
 };
 
 }  // namespace tinynas::supernet
