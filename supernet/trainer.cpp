@@ -12,6 +12,7 @@
 
 #include "supernet/checkpoint.h"
 #include "supernet/evaluation.h"
+#include "supernet/heap_tuning.h"
 #include "util/json_reader.h"
 
 namespace tinynas::supernet {
@@ -73,6 +74,7 @@ Trainer::Trainer(const TrainJob& job, data::ImageSet train, data::ImageSet test,
       device_(job.train.device == "cuda" ? torch::kCUDA : torch::kCPU),
       run_{job.data, job.train, job.eval, job.seed} {
   check_options(job_);
+  keep_freed_memory_in_process();
   torch::set_num_threads(job.threads > 0 ? job.threads
                                          : std::max(1u, std::thread::hardware_concurrency()));
   if (train_.channels != job.space.input_channels)
