@@ -326,8 +326,8 @@ const FieldTable<Settings>& settings_table() {
           "log the top-1 of the largest and smallest sub-nets after every epoch"),
       train_field(
           "checkpoint_minutes", [](auto& s) -> auto& { return s.train.checkpoint_minutes; },
-          "minutes of wall clock between checkpoints inside an epoch, so a killed run loses at "
-          "most this much (fractions allowed; 0: only at epoch ends); --resume continues from "
+          "minutes of wall clock between checkpoints inside an epoch, about what a killed run can "
+          "lose (fractions allowed; 0: only at epoch ends); --resume continues from "
           "the step saved"),
       train_field(
           "augment.pad", [](auto& s) -> auto& { return s.train.augment.pad; },
