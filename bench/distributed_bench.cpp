@@ -37,6 +37,8 @@ struct Args {
 struct Measured {
   double images_per_s = 0;
   double all_reduce_share = 0;  // of the training time of the epoch (rank 0)
+  double all_reduce_ms = 0;     // per step
+  int64_t parameters = 0;       // of the supernet: the gradient floats averaged per step at most
 };
 
 int free_port() {
@@ -81,7 +83,10 @@ void train_rank(const Args& a, int world, int rank, int threads, int port, int r
   supernet::Trainer trainer(job, images(int64_t{a.steps} * a.batch, 1), images(16, 2), {});
   const supernet::TrainResult r = trainer.run();
   if (rank == 0) {
-    const Measured m{r.history.at(0).images_per_s, r.all_reduce_seconds / r.history.at(0).seconds};
+    int64_t parameters = 0;
+    for (const auto& p : trainer.network()->parameters()) parameters += p.numel();
+    const Measured m{r.history.at(0).images_per_s, r.all_reduce_seconds / r.history.at(0).seconds,
+                     1000 * r.all_reduce_seconds / static_cast<double>(r.steps), parameters};
     if (::write(report, &m, sizeof m) != static_cast<ssize_t>(sizeof m)) std::_Exit(3);
   }
   std::error_code ec;
@@ -156,8 +161,9 @@ int main(int argc, char** argv) {
   const int per_rank = std::max(1, a.threads / a.nproc);
   std::printf("space %s width %.2f, %dx%d, batch %d, %d steps, %d sub-net(s) per step\n",
               a.space.c_str(), a.width, a.resolution, a.resolution, a.batch, a.steps, a.subnets);
-  std::printf("%-8s %14s %18s %10s %16s\n", "repeat", "1 proc img/s",
-              (std::to_string(a.nproc) + " ranks img/s").c_str(), "ratio", "all-reduce share");
+  std::printf("%-8s %14s %18s %10s %16s %14s\n", "repeat", "1 proc img/s",
+              (std::to_string(a.nproc) + " ranks img/s").c_str(), "ratio", "all-reduce share",
+              "ms per step");
   double sum_ratio = 0, sum_share = 0;
   for (int r = 0; r < a.repeats; ++r) {
     const Measured one = measure(a, 1, a.threads);
@@ -165,8 +171,11 @@ int main(int argc, char** argv) {
     const double ratio = dp.images_per_s / one.images_per_s;
     sum_ratio += ratio;
     sum_share += dp.all_reduce_share;
-    std::printf("%-8d %14.1f %18.1f %9.2fx %15.1f%%\n", r + 1, one.images_per_s, dp.images_per_s,
-                ratio, 100 * dp.all_reduce_share);
+    std::printf("%-8d %14.1f %18.1f %9.2fx %15.1f%% %14.2f\n", r + 1, one.images_per_s,
+                dp.images_per_s, ratio, 100 * dp.all_reduce_share, dp.all_reduce_ms);
+    if (r == 0)
+      std::printf("(supernet parameters: %lld, %.2f MB of float gradients at most per step)\n",
+                  static_cast<long long>(dp.parameters), dp.parameters * 4 / 1e6);
     std::fflush(stdout);
   }
   std::printf(

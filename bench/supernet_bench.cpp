@@ -1,10 +1,14 @@
-// Supernet overhead on this machine: training images per second with the largest sub-net
-// active in the once-for-all supernet against a plain torch::nn network of the same
-// architecture (what a user would write by hand), evaluation images per second, and BN
-// re-calibration time per sub-net. Random inputs: the compute, not the data, is measured.
+// Supernet speed on this machine: training images per second of the largest, a random and the
+// smallest sub-net in the once-for-all supernet, against a plain torch::nn network of the largest
+// one (what a user would write by hand); and the search's cost per sub-net: BN re-calibration
+// (2000 images in batches of 200, Once-for-All's) plus top-1 on 1000 held-out images. Random
+// inputs: the compute, not the data, is measured. --memory-format nchw measures the layout the
+// supernet used before it computed in channels_last (supernet/memory_format.h).
 //
 //   build/bench/supernet_bench [--space cifar] [--width 0.35] [--resolution 32] [--batch 128]
-//                              [--steps 10] [--threads 2]
+//                              [--steps 10] [--threads 2] [--memory-format channels_last|nchw]
+//                              [--profile ROWS]   # per-operator self time of one step / pass
+//                              [--heap kept|glibc]  # glibc: without supernet/heap_tuning.h
 #include <torch/torch.h>
 
 #include <chrono>
@@ -12,14 +16,18 @@
 #include <cstdlib>
 #include <string>
 
+#include "bench/op_profile.h"
 #include "data/synthetic.h"
 #include "memory_model/graph.h"
+#include "nas/arch_cost.h"
 #include "nas/lowering.h"
 #include "nas/random.h"
 #include "nas/sampling.h"
 #include "nas/search_space.h"
 #include "supernet/batch_loader.h"
 #include "supernet/evaluation.h"
+#include "supernet/heap_tuning.h"
+#include "supernet/memory_format.h"
 #include "supernet/ofa_network.h"
 
 namespace {
@@ -99,41 +107,49 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// The layout the measured networks compute in; the supernet and its batches are channels_last
+// by default, so nchw converts them back.
+bool g_channels_last = true;
+
+torch::Tensor in_layout(const torch::Tensor& t) {
+  return g_channels_last ? tinynas::supernet::channels_last(t) : t.contiguous();
+}
+
+void module_in_layout(torch::nn::Module& m) {
+  torch::NoGradGuard no_grad;
+  if (g_channels_last) return tinynas::supernet::to_channels_last(m);
+  for (torch::Tensor& p : m.parameters()) p.set_data(p.contiguous());
+  for (torch::Tensor& b : m.buffers()) b.set_data(b.contiguous());
+}
+
 // Training images per second: SGD steps (forward, cross-entropy, backward, update) on one batch.
+// With a profile, one more step runs under the operator profiler and its table is printed.
 template <typename Net>
-double train_images_per_s(Net& net, int batch, int resolution, int classes, int steps) {
+double train_images_per_s(Net& net, int batch, int resolution, int classes, int steps,
+                          size_t profile_rows = 0, const std::string& title = "") {
   net->train();
   torch::optim::SGD sgd(net->parameters(), torch::optim::SGDOptions(0.01).momentum(0.9));
-  const torch::Tensor x = torch::randn({batch, 3, resolution, resolution});
+  const torch::Tensor x = in_layout(torch::randn({batch, 3, resolution, resolution}));
   const torch::Tensor y = torch::randint(classes, {batch}, torch::kLong);
   const auto step = [&] {
     sgd.zero_grad();
     torch::nn::functional::cross_entropy(net->forward(x), y).backward();
     sgd.step();
   };
-  for (int i = 0; i < 2; ++i) step();  // warm-up: allocator, thread pool
+  for (int i = 0; i < 2; ++i) step();  // warm-up: allocator, thread pool, oneDNN primitives
   const auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < steps; ++i) step();
-  return batch * steps / seconds_since(t0);
-}
-
-template <typename Net>
-double eval_images_per_s(Net& net, int batch, int resolution, int repeats) {
-  torch::NoGradGuard no_grad;
-  net->eval();
-  const torch::Tensor x = torch::randn({batch, 3, resolution, resolution});
-  net->forward(x);
-  const auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < repeats; ++i) net->forward(x);
-  return batch * repeats / seconds_since(t0);
+  const double images_per_s = batch * steps / seconds_since(t0);
+  if (profile_rows > 0) print_profile(profile_ops(step), title, profile_rows);
+  return images_per_s;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string space_name = "cifar";
+  std::string space_name = "cifar", memory_format = "channels_last", heap = "kept";
   double width = 0.35;
-  int resolution = 32, batch = 128, steps = 10, threads = 2;
+  int resolution = 32, batch = 128, steps = 10, threads = 2, profile_rows = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const char* v = argv[i + 1];
@@ -149,11 +165,24 @@ int main(int argc, char** argv) {
       steps = std::atoi(v);
     else if (flag == "--threads")
       threads = std::atoi(v);
+    else if (flag == "--profile")
+      profile_rows = std::atoi(v);
+    else if (flag == "--heap")
+      heap = v;
+    else if (flag == "--memory-format")
+      memory_format = v;
     else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       return 2;
     }
   }
+  if ((memory_format != "channels_last" && memory_format != "nchw") ||
+      (heap != "kept" && heap != "glibc")) {
+    std::fprintf(stderr, "--memory-format must be channels_last or nchw, --heap kept or glibc\n");
+    return 2;
+  }
+  g_channels_last = memory_format == "channels_last";
+  if (heap == "kept") tinynas::supernet::keep_freed_memory_in_process();
   torch::set_num_threads(threads);
   torch::manual_seed(0);
   const tinynas::nas::SearchSpace space =
@@ -161,42 +190,60 @@ int main(int argc, char** argv) {
   tinynas::supernet::SupernetOptions options;
   options.width_mult = width;
   tinynas::supernet::OFANetwork supernet(space, options, space.num_classes);
+  module_in_layout(*supernet);
   const tinynas::nas::Arch largest = supernet->largest(resolution);
-  supernet->set_active(largest);
   PlainNetwork plain(tinynas::nas::lower(largest, space));
-  std::printf("space %s, width %.2f, R%d, batch %d, %d steps, %d threads\n", space_name.c_str(),
-              width, resolution, batch, steps, threads);
-  std::printf("largest sub-net: %s\n", largest.summary().c_str());
+  module_in_layout(*plain);
+  std::printf("space %s, width %.2f, R%d, batch %d, %d steps, %d threads, %s, heap %s\n",
+              space_name.c_str(), width, resolution, batch, steps, threads, memory_format.c_str(),
+              heap.c_str());
 
-  const double plain_train = train_images_per_s(plain, batch, resolution, space.num_classes, steps);
-  const double super_train =
-      train_images_per_s(supernet, batch, resolution, space.num_classes, steps);
-  std::printf("train img/s: plain %.1f, supernet (largest active) %.1f -> overhead %.2fx\n",
-              plain_train, super_train, plain_train / super_train);
-
-  const double plain_eval = eval_images_per_s(plain, 500, resolution, 3);
-  const double super_eval = eval_images_per_s(supernet, 500, resolution, 3);
-  std::printf("eval img/s (batch 500): plain %.1f, supernet (largest) %.1f -> overhead %.2fx\n",
-              plain_eval, super_eval, plain_eval / super_eval);
-
-  // BN re-calibration as evaluation does it: 2000 images in batches of 200 (Once-for-All's).
-  const tinynas::data::ImageSet images =
-      tinynas::data::synthetic_images(2000, resolution, resolution, 3, space.num_classes, 1);
-  const tinynas::supernet::Normalization norm{{0.5f, 0.5f, 0.5f}, {0.25f, 0.25f, 0.25f}};
   tinynas::nas::Rng rng(1);
   const std::pair<const char*, tinynas::nas::Arch> subnets[] = {
       {"largest", largest},
       {"random", tinynas::nas::sample_arch(space, resolution, width, rng)},
       {"smallest", supernet->smallest(resolution)}};
+  tinynas::nas::CostModel cost(space);
+  const double plain_train = train_images_per_s(plain, batch, resolution, space.num_classes, steps);
+  std::printf("train img/s, plain torch::nn network of the largest sub-net: %.1f\n", plain_train);
   for (const auto& [name, arch] : subnets) {
     supernet->set_active(arch);
-    const auto t0 = std::chrono::steady_clock::now();
-    tinynas::supernet::recalibrate_bn(supernet, images, norm, 200, torch::Device(torch::kCPU));
-    const double s = seconds_since(t0);
-    std::printf(
-        "BN re-calibration, %s sub-net: %.2f s for 2000 images (%.0f img/s); eval %.1f "
-        "img/s\n",
-        name, s, 2000 / s, eval_images_per_s(supernet, 500, resolution, 2));
+    const double img_s = train_images_per_s(supernet, batch, resolution, space.num_classes, steps,
+                                            static_cast<size_t>(profile_rows),
+                                            std::string("one training step, ") + name + " sub-net");
+    std::printf("train img/s, supernet, %-8s sub-net (%5.2fM MACs): %.1f\n", name,
+                static_cast<double>(cost.evaluate(arch).macs) / 1e6, img_s);
+  }
+
+  // The search's cost per sub-net, with EvalOptions' defaults: BN re-calibration on 2000 images
+  // (batches of 200), then top-1 on 1000 held-out images (batches of 500).
+  const tinynas::data::ImageSet calibration =
+      tinynas::data::synthetic_images(2000, resolution, resolution, 3, space.num_classes, 1);
+  const tinynas::data::ImageSet held_out =
+      tinynas::data::synthetic_images(1000, resolution, resolution, 3, space.num_classes, 2);
+  const tinynas::supernet::Normalization norm{{0.5f, 0.5f, 0.5f}, {0.25f, 0.25f, 0.25f}};
+  const torch::Device cpu(torch::kCPU);
+  for (const auto& [name, arch] : subnets) {
+    supernet->set_active(arch);
+    for (int repeat = 0; repeat < 2; ++repeat) {  // the first pass warms oneDNN's primitives
+      const auto t0 = std::chrono::steady_clock::now();
+      tinynas::supernet::recalibrate_bn(supernet, calibration, norm, 200, cpu);
+      const double recalibration_s = seconds_since(t0);
+      const double eval_s =
+          tinynas::supernet::measure_top1(supernet, held_out, norm, 500, cpu).seconds;
+      if (repeat == 1 && profile_rows > 0)
+        print_profile(profile_ops([&] {
+                        tinynas::supernet::recalibrate_bn(supernet, calibration, norm, 200, cpu);
+                        tinynas::supernet::measure_top1(supernet, held_out, norm, 500, cpu);
+                      }),
+                      std::string("BN re-calibration + top-1, ") + name + " sub-net",
+                      static_cast<size_t>(profile_rows));
+      if (repeat == 1)
+        std::printf(
+            "search cost, %-8s sub-net: BN re-calibration %.2f s + top-1 on 1000 images %.2f s "
+            "= %.2f s\n",
+            name, recalibration_s, eval_s, recalibration_s + eval_s);
+    }
   }
   return 0;
 }

@@ -325,6 +325,11 @@ const FieldTable<Settings>& settings_table() {
           "eval_each_epoch", [](auto& s) -> auto& { return s.train.eval_each_epoch; },
           "log the top-1 of the largest and smallest sub-nets after every epoch"),
       train_field(
+          "checkpoint_minutes", [](auto& s) -> auto& { return s.train.checkpoint_minutes; },
+          "minutes of wall clock between checkpoints inside an epoch, about what a killed run can "
+          "lose (fractions allowed; 0: only at epoch ends); --resume continues from "
+          "the step saved"),
+      train_field(
           "augment.pad", [](auto& s) -> auto& { return s.train.augment.pad; },
           "random crop after zero padding by this many pixels"),
       train_field(

@@ -1,8 +1,9 @@
 // tinynas train --config EXPERIMENT.json [--resume]: trains an OFA supernet (progressive
-// shrinking) and checkpoints it at the end of every epoch in the output folder; --resume
-// continues a killed run exactly where its last checkpoint stopped. Data-parallel: --nproc N
-// runs N ranks on this machine (cli/local_ranks.h); --world-size W --rank R --master HOST:PORT
-// is one rank of a run over several machines (docs/distributed.md).
+// shrinking) and checkpoints it in the output folder at the end of every epoch and every
+// train.checkpoint_minutes inside one; --resume continues a killed run exactly where its last
+// checkpoint stopped.
+// Data-parallel: --nproc N runs N ranks on this machine (cli/local_ranks.h); --world-size W
+// --rank R --master HOST:PORT is one rank of a run over several machines (docs/distributed.md).
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -99,10 +100,15 @@ std::string top1_text(double v) {
 int train_command(int argc, char** argv) {
   cxxopts::Options options("tinynas train",
                            "Train a once-for-all supernet (progressive shrinking) from an "
-                           "experiment config; checkpoints every epoch.");
+                           "experiment config; checkpoints every epoch and every "
+                           "--checkpoint-minutes.");
   options.add_options()("config", "experiment JSON (data, supernet, train, eval sections)",
                         cxxopts::value<std::string>())(
       "resume", "continue the run in the output folder from its last checkpoint")(
+      "checkpoint-minutes",
+      "minutes between checkpoints inside an epoch, fractions allowed (0 = only at epoch ends; "
+      "default: the config's train.checkpoint_minutes, else 5)",
+      cxxopts::value<double>())(
       "out", "output folder (default: the config's \"out\", else runs/<timestamp>)",
       cxxopts::value<std::string>())("threads", "torch threads (0 = all cores)",
                                      cxxopts::value<int>())("seed", "random seed",
@@ -136,6 +142,12 @@ int train_command(int argc, char** argv) {
   apply_experiment_file(parsed["config"].as<std::string>(), settings);
   if (parsed.count("out")) settings.out = parsed["out"].as<std::string>();
   if (parsed.count("threads")) settings.threads = parsed["threads"].as<int>();
+  if (parsed.count("checkpoint-minutes")) {
+    settings.train.checkpoint_minutes = parsed["checkpoint-minutes"].as<double>();
+    if (const std::string problem = setting_problem(settings, "train.checkpoint_minutes");
+        !problem.empty())
+      throw std::invalid_argument("--checkpoint-minutes (train.checkpoint_minutes) " + problem);
+  }
   if (parsed.count("seed")) {
     if (parsed["seed"].as<int64_t>() < 0) throw std::invalid_argument("--seed must be >= 0");
     settings.seed = static_cast<uint64_t>(parsed["seed"].as<int64_t>());
@@ -216,7 +228,12 @@ int train_command(int argc, char** argv) {
   supernet::TrainCallbacks callbacks;
   callbacks.on_note = [&](const std::string& text) { spdlog::info("{}", text); };
   callbacks.on_step = [&](const supernet::StepInfo& s) { line.step(s); };
-  if (writer)
+  if (writer) {  // the other ranks neither evaluate nor write
+    callbacks.on_checkpoint = [&](const supernet::StepInfo& s) {
+      line.clear();
+      spdlog::info("{} epoch {} step {}/{}: checkpoint saved", s.phase, s.epoch + 1, s.step,
+                   s.steps_per_epoch);
+    };
     callbacks.on_epoch = [&](const supernet::EpochInfo& e) {
       line.clear();
       spdlog::info(
@@ -225,6 +242,7 @@ int train_command(int argc, char** argv) {
           e.phase, e.epoch + 1, e.loss, e.lr, top1_text(e.top1_largest), top1_text(e.top1_smallest),
           e.images_per_s, e.seconds);
     };
+  }
   const supernet::TrainResult r = supernet::train_supernet(job, callbacks);
   line.clear();
   if (r.already_finished) {

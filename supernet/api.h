@@ -71,6 +71,9 @@ struct TrainCallbacks {
   std::function<void(const StepInfo&)> on_step;
   std::function<void(const EpochInfo&)> on_epoch;
   std::function<void(const std::string&)> on_note;  // "loaded 50000 training images", ...
+  // A checkpoint was saved inside an epoch, after the step described (train.checkpoint_minutes);
+  // the one at an epoch's end is reported by on_epoch.
+  std::function<void(const StepInfo&)> on_checkpoint;
   // The sub-nets one step trains, in order (the same on every rank of a data-parallel run).
   std::function<void(int64_t global_step, const std::vector<nas::Arch>&)> on_subnets;
 };
@@ -86,13 +89,14 @@ struct TrainResult {
   double all_reduce_seconds = 0;  // data-parallel: time spent averaging gradients in this call
 };
 
-// Trains (or, with job.resume, continues) and checkpoints at the end of every epoch.
+// Trains (or, with job.resume, continues) and checkpoints at the end of every epoch and, inside
+// an epoch, every job.train.checkpoint_minutes of wall clock.
 TrainResult train_supernet(const TrainJob& job, const TrainCallbacks& callbacks);
 
 struct CheckpointInfo {
   nlohmann::json network;   // space, width_mult, num_classes, normalisation
   nlohmann::json settings;  // the CLI's settings of the run, as stored (information only)
-  nlohmann::json state;     // trainer position and per-epoch history
+  nlohmann::json state;     // trainer position (inside an epoch too) and per-epoch history
   RunDescription run;       // data, training and evaluation options, seed
   int format_version = 0;   // of the checkpoint file
   nas::SearchSpace space;

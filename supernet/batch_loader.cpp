@@ -66,7 +66,10 @@ Batch BatchLoader::make_batch(int64_t epoch, int64_t index) const {
   const int64_t b0 = index * options_.batch_size;
   const int64_t n = std::min<int64_t>(options_.batch_size, set_.size() - b0);
   const int h = set_.height, w = set_.width, c = set_.channels;
-  torch::Tensor images = torch::empty({n, c, h, w}, torch::kFloat);
+  // channels_last: the images' own HWC order, and the layout the networks compute in.
+  torch::Tensor images = torch::empty(
+      {n, c, h, w},
+      torch::TensorOptions(torch::kFloat).memory_format(at::MemoryFormat::ChannelsLast));
   torch::Tensor labels = torch::empty({n}, torch::kLong);
   float* out = images.data_ptr<float>();
   int64_t* lab = labels.data_ptr<int64_t>();
@@ -94,7 +97,7 @@ Batch BatchLoader::make_batch(int64_t epoch, int64_t index) const {
         for (int k = 0; k < c; ++k) {
           // Zero padding is black (0) before normalisation.
           const float v = inside ? img[(static_cast<int64_t>(sy) * w + sx) * c + k] : 0.f;
-          dst[(static_cast<int64_t>(k) * h + y) * w + x] = v * scale[k] + shift[k];
+          dst[(static_cast<int64_t>(y) * w + x) * c + k] = v * scale[k] + shift[k];
         }
       }
     }

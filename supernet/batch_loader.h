@@ -1,5 +1,6 @@
-// Training and evaluation batches from an ImageSet as float NCHW tensors: per-epoch seeded shuffle,
-// random crop after zero padding and horizontal flip (training), per-channel normalisation.
+// Training and evaluation batches from an ImageSet as float [N, C, H, W] tensors in channels_last
+// layout (supernet/memory_format.h): per-epoch seeded shuffle, random crop after zero padding and
+// horizontal flip (training), per-channel normalisation.
 // Batches are prepared on worker threads ahead of the consumer. Every batch's randomness comes
 // from (seed, epoch, batch index), so a resumed run sees exactly the batches it would have seen.
 // LibTorch header: include only from supernet/ sources and tests.
@@ -27,7 +28,7 @@ struct Normalization {
 };
 
 struct Batch {
-  torch::Tensor images;  // float [N, C, H, W], normalised
+  torch::Tensor images;  // float [N, C, H, W], channels_last, normalised
   torch::Tensor labels;  // int64 [N]
 };
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "nas/search_space.h"
+#include "supernet/memory_format.h"
 #include "util/json_reader.h"
 
 namespace tinynas::supernet {
@@ -252,10 +253,12 @@ Checkpoint load_checkpoint(const std::string& path) {
     torch::serialize::InputArchive model;
     root.read("model", model);
     c.net->load(model);
+    to_channels_last(*c.net);  // files written before the layout change hold NCHW weights
     torch::serialize::InputArchive teacher;
     if (root.try_read("teacher", teacher)) {
       c.teacher = network_from_json(c.meta.network, path + " network");
       c.teacher->load(teacher);
+      to_channels_last(*c.teacher);
     }
     torch::serialize::InputArchive optimizer;
     if (root.try_read("optimizer", optimizer)) c.optimizer = std::move(optimizer);

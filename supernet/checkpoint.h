@@ -1,7 +1,7 @@
 // The supernet checkpoint file: network description (space, width, classes, normalisation), the
 // run description (data, training and evaluation options, seed), the trainer's position and
 // history, weights, the teacher, the optimizer and the RNG state, in one LibTorch archive written
-// atomically (temporary file, then rename), so a killed run always leaves the previous epoch's
+// atomically (temporary file, then rename), so a killed run always leaves the previous
 // checkpoint intact. The description is the checkpoint's own, written and read here under a
 // format version; the CLI's settings of the run are stored beside it for information only, so
 // renaming a CLI key never breaks a checkpoint.
@@ -14,7 +14,9 @@
 // Format versions (the archive's "format" entry is "tinynas-supernet-checkpoint-<version>"):
 //   1  network, the CLI's settings JSON (the run description was read from its "seed", "data",
 //      "train" and "eval" keys as that CLI named them), state.
-//   2  network, run (run_to_json), state, and the CLI's settings beside them.
+//   2  network, run (run_to_json), state, and the CLI's settings beside them. Since mid-epoch
+//      checkpoints the state also holds the position inside the epoch ("step",
+//      "epoch_loss_sum", "epoch_seconds"); a state without them is at an epoch's end.
 #pragma once
 
 #include <torch/torch.h>
@@ -33,7 +35,8 @@ constexpr int kCheckpointFormatVersion = 2;  // the version written; 1 and 2 are
 struct CheckpointMeta {
   nlohmann::json network;   // see network_json()
   nlohmann::json settings;  // the CLI's settings of the run: for information, never read here
-  nlohmann::json state;     // trainer position: phase, epoch, global_step, global_epoch, history
+  nlohmann::json state;     // trainer position: phase, epoch, step, global_step, global_epoch,
+                            // epoch_loss_sum, epoch_seconds, history
   RunDescription run = {};  // what trained the weights (format 1: from the settings)
   int format_version = kCheckpointFormatVersion;  // of the file it was loaded from
 };

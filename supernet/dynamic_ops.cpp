@@ -84,7 +84,8 @@ DynamicConv2dImpl::DynamicConv2dImpl(int64_t max_in, int64_t max_out, int kernel
 
 torch::Tensor DynamicConv2dImpl::active_weight(int64_t in_channels, int64_t out_channels) const {
   if (in_channels == weight.size(1) && out_channels == weight.size(0)) return weight;
-  return weight.slice(0, 0, out_channels).slice(1, 0, in_channels).contiguous();
+  // A view: convolution reads strided weights, and the gradient flows into the stored tensor.
+  return weight.slice(0, 0, out_channels).slice(1, 0, in_channels);
 }
 
 memory::FloatTensor DynamicConv2dImpl::extract(int64_t in_channels, int64_t out_channels) const {

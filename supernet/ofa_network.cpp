@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "nas/sampling.h"
+#include "supernet/memory_format.h"
 
 namespace tinynas::supernet {
 namespace {
@@ -53,6 +54,7 @@ OFANetworkImpl::OFANetworkImpl(const nas::SearchSpace& space, const SupernetOpti
     mix_bn = register_module("mix_bn", DynamicBatchNorm2d(m.out_channels, eps, momentum));
   }
   classifier = register_module("classifier", torch::nn::Linear(t.classifier_in, num_classes));
+  to_channels_last(*this);
 }
 
 nas::Arch OFANetworkImpl::largest(int resolution) const {
@@ -87,7 +89,9 @@ void OFANetworkImpl::set_active(const nas::Arch& arch) {
 
 torch::Tensor OFANetworkImpl::forward(const torch::Tensor& input) {
   const nas::NetworkTopology& t = topology_;
-  torch::Tensor x = clamp6(stem_bn(stem(input, t.stem.out_channels)));
+  // The network computes in its weights' layout (channels_last unless a benchmark changed it).
+  const torch::Tensor in = input.contiguous(stem->weight.suggest_memory_format());
+  torch::Tensor x = clamp6(stem_bn(stem(in, t.stem.out_channels)));
   x = first_block.run(x, t.blocks[0]);
   for (size_t s = 0; s < stages.size(); ++s)
     for (int b = 0; b < active_.stages[s].depth(); ++b) x = stages[s][b]->forward(x);

@@ -68,6 +68,9 @@ struct TrainOptions {
   AugmentOptions augment;
   std::string device = "cpu";   // "cpu" or "cuda" (needs a LibTorch built with CUDA)
   bool eval_each_epoch = true;  // top-1 of the largest and smallest sub-nets in the CSV log
+  // Wall-clock minutes between checkpoints inside an epoch (an epoch of a real data set takes
+  // many minutes on a CPU); 0: only at epoch ends. How often is not part of what is trained.
+  double checkpoint_minutes = 5;
 };
 
 // BN re-calibration and top-1 measurement (Once-for-All's: 2000 images, batches of 200).
@@ -132,6 +135,8 @@ inline std::vector<OptionProblem> train_option_problems(const TrainOptions& t) {
   if (t.train_subset < 0) out.push_back({"train_subset", "must be >= 0 (0 = all)"});
   if (t.workers < 0) out.push_back({"workers", "must be >= 0"});
   if (t.augment.pad < 0) out.push_back({"augment.pad", "must be >= 0"});
+  if (!(t.checkpoint_minutes >= 0))
+    out.push_back({"checkpoint_minutes", "must be >= 0 (0 = only at epoch ends)"});
   if (t.device != "cpu" && t.device != "cuda")
     out.push_back({"device", "must be \"cpu\" or \"cuda\", got \"" + t.device + "\""});
   return out;

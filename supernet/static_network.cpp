@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "supernet/memory_format.h"
+
 namespace tinynas::supernet {
 namespace {
 
@@ -32,7 +34,8 @@ StaticNetworkImpl::StaticNetworkImpl(const memory::Graph& graph,
       std::string name = op.name();  // torch buffer names may not contain '.'
       std::replace(name.begin(), name.end(), '.', '_');
       torch::Tensor w = tensor(l.weight);
-      if (op.type != OpType::kLinear) w = w.permute({0, 3, 1, 2}).contiguous();  // OHWI -> OIHW
+      // OHWI is OIHW in channels_last layout: a view, no copy.
+      if (op.type != OpType::kLinear) w = channels_last(w.permute({0, 3, 1, 2}));
       layer.weight = register_buffer(name + "_weight", w);
       if (l.bias) layer.bias = register_buffer(name + "_bias", tensor(*l.bias));
       if (l.bn) {
@@ -49,7 +52,7 @@ StaticNetworkImpl::StaticNetworkImpl(const memory::Graph& graph,
 
 torch::Tensor StaticNetworkImpl::forward(const torch::Tensor& x) {
   std::vector<torch::Tensor> t(graph_.tensors().size());
-  t[static_cast<size_t>(graph_.input())] = x;
+  t[static_cast<size_t>(graph_.input())] = channels_last(x);
   const auto& ops = graph_.ops();
   for (size_t i = 0; i < ops.size(); ++i) {
     const memory::Op& op = ops[i];

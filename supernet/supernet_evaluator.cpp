@@ -4,6 +4,7 @@
 
 #include "supernet/checkpoint.h"
 #include "supernet/evaluation.h"
+#include "supernet/heap_tuning.h"
 
 namespace tinynas::supernet {
 
@@ -17,6 +18,7 @@ struct SupernetEvaluator::Impl {
 
 SupernetEvaluator::SupernetEvaluator(const std::string& path, const EvalRequest& request)
     : impl_(std::make_unique<Impl>()) {
+  keep_freed_memory_in_process();
   torch::set_num_threads(request.threads > 0 ? request.threads
                                              : std::max(1u, std::thread::hardware_concurrency()));
   impl_->checkpoint = load_checkpoint(path);

@@ -13,6 +13,7 @@
 #include "supernet/checkpoint.h"
 #include "supernet/evaluation.h"
 #include "supernet/gradient_averager.h"
+#include "supernet/heap_tuning.h"
 #include "supernet/worker_group.h"
 #include "util/json_reader.h"
 
@@ -61,6 +62,13 @@ torch::Tensor soft_cross_entropy(const torch::Tensor& logits, const torch::Tenso
   return -(target_probs * torch::log_softmax(logits, 1)).sum(1).mean();
 }
 
+// The position inside an epoch; checkpoints written before mid-epoch saves lack it (they are all
+// at an epoch's end).
+void add_epoch_position(nlohmann::json& state) {
+  for (const char* key : {"step", "epoch_loss_sum", "epoch_seconds"})
+    if (!state.contains(key)) state[key] = 0;
+}
+
 void set_rng_state(const torch::Tensor& state) {
   at::Generator gen = at::detail::getDefaultCPUGenerator();
   std::lock_guard<std::mutex> lock(gen.mutex());
@@ -93,6 +101,7 @@ Trainer::Trainer(const TrainJob& job, data::ImageSet train, data::ImageSet test,
       device_(job.train.device == "cuda" ? torch::kCUDA : torch::kCPU),
       run_{job.data, job.train, job.eval, job.seed} {
   check_options(job_);
+  keep_freed_memory_in_process();
   torch::set_num_threads(job.threads > 0 ? job.threads
                                          : std::max(1u, std::thread::hardware_concurrency()));
   if (train_.channels != job.space.input_channels)
@@ -146,6 +155,7 @@ Trainer::Trainer(const TrainJob& job, data::ImageSet train, data::ImageSet test,
           std::to_string(shards) + " shards per batch; this run has " +
           std::to_string(job_.distributed.world_size) + " x " + std::to_string(job_.micro_batches) +
           " (resume with the same world size, or micro-batches making up the difference)");
+    add_epoch_position(state_);
     set_rng_state(c.rng_state);
     saved_optimizer = std::move(c.optimizer);
   } else {
@@ -157,6 +167,7 @@ Trainer::Trainer(const TrainJob& job, data::ImageSet train, data::ImageSet test,
               {"global_step", 0},
               {"global_epoch", 0},
               {"history", nlohmann::json::array()}};
+    add_epoch_position(state_);
   }
   state_["world_size"] = job_.distributed.world_size;
   state_["shards"] = job_.distributed.world_size * job_.micro_batches;
@@ -172,12 +183,21 @@ Trainer::Trainer(const TrainJob& job, data::ImageSet train, data::ImageSet test,
   lo.workers = job_.train.workers;
   loader_ = std::make_unique<BatchLoader>(train_, lo);
 
+  const int64_t step = state_["step"].get<int64_t>();
+  if (step >= loader_->batches_per_epoch())
+    throw std::invalid_argument(
+        "--resume: '" + checkpoint_path_ + "' stopped after step " + std::to_string(step) +
+        " of an epoch, but this config makes epochs of " +
+        std::to_string(loader_->batches_per_epoch()) + " steps (was batch_size changed?)");
   const size_t phase = state_["phase"].get<size_t>();
-  if (phase < job_.train.phases.size() && state_["epoch"].get<int>() > 0) {
-    // Resuming inside a phase: the same optimizer, with its momentum buffers.
+  if (phase < job_.train.phases.size() && (state_["epoch"].get<int>() > 0 || step > 0)) {
+    // Resuming inside a phase: the same optimizer, with its momentum buffers; the phase's start
+    // (teacher snapshot, channel sorting) happened before the checkpoint and is not repeated.
     start_phase(phase, /*fresh=*/false);
     if (saved_optimizer) optimizer_->load(*saved_optimizer);
   }
+  // A run killed between the checkpoint and the log leaves the log an epoch behind.
+  if (exists && writes()) write_log();
   join_workers();
 }
 
@@ -364,13 +384,17 @@ void Trainer::end_epoch(EpochInfo& info) {
                                {"seconds", info.seconds},
                                {"images_per_s", info.images_per_s}});
   if (!writes()) return;
+  save();
+  write_log();
+}
+
+void Trainer::save() const {
   CheckpointMeta meta;
   meta.network = network_json(net_, norm_);
   meta.run = run_;
   meta.settings = job_.settings;
   meta.state = state_;
   save_checkpoint(checkpoint_path_, meta, net_, teacher_, optimizer_.get());
-  write_log();
 }
 
 void Trainer::write_log() const {
@@ -385,6 +409,9 @@ void Trainer::write_log() const {
 
 TrainResult Trainer::run() {
   using Clock = std::chrono::steady_clock;
+  const auto seconds_since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  };
   TrainResult result;
   result.checkpoint = checkpoint_path_;
   result.log_csv = log_path_;
@@ -396,17 +423,29 @@ TrainResult Trainer::run() {
     result.already_finished = true;
     return result;
   }
+  const double checkpoint_s = 60 * job_.train.checkpoint_minutes;  // 0: at epoch ends only
+  if (job_.resume && callbacks_.on_note)
+    callbacks_.on_note("resuming at phase '" + phases[state_["phase"].get<size_t>()].name +
+                       "' epoch " + std::to_string(state_["epoch"].get<int>() + 1) + " step " +
+                       std::to_string(state_["step"].get<int64_t>()) + "/" +
+                       std::to_string(per_epoch) + " (global step " +
+                       std::to_string(state_["global_step"].get<int64_t>()) + ")");
   const auto start = Clock::now();
+  auto last_save = start;
   int64_t steps_here = 0;
   for (size_t pi = state_["phase"].get<size_t>(); pi < phases.size(); ++pi) {
     const PhaseOptions& p = phases[pi];
-    if (state_["epoch"].get<int>() == 0) start_phase(pi, /*fresh=*/true);
+    if (state_["epoch"].get<int>() == 0 && state_["step"].get<int64_t>() == 0)
+      start_phase(pi, /*fresh=*/true);
     for (int e = state_["epoch"].get<int>(); e < p.epochs; ++e) {
       const auto epoch_start = Clock::now();
       const int64_t global_epoch = state_["global_epoch"].get<int64_t>();
-      loader_->start_epoch(global_epoch);
-      double loss_sum = 0, lr = 0;
-      int64_t step = 0;
+      // Inside an epoch when resuming from a mid-epoch checkpoint, else all 0.
+      int64_t step = state_["step"].get<int64_t>();
+      double loss_sum = state_["epoch_loss_sum"].get<double>();
+      const double seconds_before = state_["epoch_seconds"].get<double>();
+      loader_->start_epoch(global_epoch, step);
+      double lr = 0;
       while (auto batch = loader_->next()) {
         const int64_t global_step = state_["global_step"].get<int64_t>();
         lr = learning_rate(p, e, step);
@@ -416,24 +455,31 @@ TrainResult Trainer::run() {
         state_["global_step"] = global_step + 1;
         ++step;
         ++steps_here;
-        if (callbacks_.on_step) {
-          const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-          StepInfo s;
-          s.phase = p.name;
-          s.phase_index = static_cast<int>(pi);
-          s.phases = static_cast<int>(phases.size());
-          s.epoch = e;
-          s.epochs = p.epochs;
-          s.step = step;
-          s.steps_per_epoch = per_epoch;
-          s.global_step = global_step + 1;
-          s.total_steps = total_steps;
-          s.loss = loss_sum / static_cast<double>(step);
-          s.images_per_s = static_cast<double>(steps_here * job_.train.batch_size) / elapsed;
-          s.eta_s = elapsed / static_cast<double>(steps_here) *
-                    static_cast<double>(total_steps - s.global_step);
-          callbacks_.on_step(s);
+        StepInfo s;
+        s.phase = p.name;
+        s.phase_index = static_cast<int>(pi);
+        s.phases = static_cast<int>(phases.size());
+        s.epoch = e;
+        s.epochs = p.epochs;
+        s.step = step;
+        s.steps_per_epoch = per_epoch;
+        s.global_step = global_step + 1;
+        s.total_steps = total_steps;
+        s.loss = loss_sum / static_cast<double>(step);
+        const double elapsed = seconds_since(start);
+        s.images_per_s = static_cast<double>(steps_here * job_.train.batch_size) / elapsed;
+        s.eta_s = elapsed / static_cast<double>(steps_here) *
+                  static_cast<double>(total_steps - s.global_step);
+        // The last step of an epoch is saved by end_epoch.
+        if (checkpoint_s > 0 && step < per_epoch && seconds_since(last_save) >= checkpoint_s) {
+          state_["step"] = step;
+          state_["epoch_loss_sum"] = loss_sum;
+          state_["epoch_seconds"] = seconds_before + seconds_since(epoch_start);
+          if (writes()) save();
+          last_save = Clock::now();
+          if (callbacks_.on_checkpoint) callbacks_.on_checkpoint(s);
         }
+        if (callbacks_.on_step) callbacks_.on_step(s);
       }
       EpochInfo info;
       info.phase = p.name;
@@ -442,14 +488,19 @@ TrainResult Trainer::run() {
       info.global_step = state_["global_step"].get<int64_t>();
       info.loss = step ? loss_sum / static_cast<double>(step) : 0;
       info.lr = lr;
-      const double train_s = std::chrono::duration<double>(Clock::now() - epoch_start).count();
+      // Training time of the whole epoch, across a resume (without the evaluation).
+      const double train_s = seconds_before + seconds_since(epoch_start);
       info.images_per_s = static_cast<double>(step * job_.train.batch_size) / train_s;
       // The position after this epoch is what a resumed run starts from.
       state_["global_epoch"] = global_epoch + 1;
       state_["epoch"] = e + 1 < p.epochs ? e + 1 : 0;
       state_["phase"] = e + 1 < p.epochs ? pi : pi + 1;
+      state_["step"] = 0;
+      state_["epoch_loss_sum"] = 0;
+      state_["epoch_seconds"] = 0;
       info.seconds = train_s;
       end_epoch(info);
+      last_save = Clock::now();
       result.history.push_back(info);
       if (callbacks_.on_epoch) callbacks_.on_epoch(info);
     }
@@ -458,7 +509,7 @@ TrainResult Trainer::run() {
   // No rank reports success before every rank has finished.
   if (group_) group_->barrier("the end of training");
   result.steps = steps_here;
-  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  result.seconds = seconds_since(start);
   if (averager_) result.all_reduce_seconds = averager_->seconds();
   result.images_per_s =
       static_cast<double>(steps_here * job_.train.batch_size) / std::max(1e-9, result.seconds);

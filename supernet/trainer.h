@@ -2,14 +2,16 @@
 // TrainOptions in order, each with its own SGD-Nesterov optimizer and cosine schedule with
 // warm-up; per step several sampled sub-nets whose gradients accumulate, with knowledge
 // distillation from the full-network teacher (or in-place from the largest sub-net under the
-// sandwich rule); a checkpoint and a CSV row at the end of every epoch. Resuming from the
-// checkpoint repeats exactly what the uninterrupted run would have done: every random choice is
-// derived from (seed, step) and the optimizer and torch RNG states are restored.
+// sandwich rule); a checkpoint and a CSV row at the end of every epoch, and a checkpoint inside an
+// epoch every train.checkpoint_minutes of wall clock. Resuming from a checkpoint, at an epoch's
+// end or inside one, repeats exactly what the uninterrupted run would have done, bit for bit:
+// every random choice is derived from (seed, step), batches from (seed, epoch, batch index), and
+// the optimizer and torch RNG states and the epoch's running loss are restored.
 // Data-parallel (job.distributed): every rank builds the same global batch, trains the same
 // sub-nets on its rows of it, and averages gradients (supernet/gradient_averager.h) before each
 // optimizer step; BN batch statistics stay per rank, as in Once-for-All. The result equals one
 // process run with world_size x micro_batches micro-batches. Rank 0 alone evaluates, writes the
-// checkpoint and the log.
+// checkpoints and the log.
 // LibTorch header: include only from supernet/ sources and tests.
 //
 //   Trainer trainer(job, train_images, test_images, callbacks);
@@ -52,6 +54,7 @@ class Trainer {
   void join_workers();
   bool writes() const;  // this process writes the checkpoint and the log (rank 0)
   void end_epoch(EpochInfo& info);
+  void save() const;  // the checkpoint of the present state
   void write_log() const;
 
   TrainJob job_;
@@ -64,8 +67,10 @@ class Trainer {
   OFANetwork teacher_{nullptr};
   std::unique_ptr<torch::optim::SGD> optimizer_;
   std::unique_ptr<BatchLoader> loader_;
-  nlohmann::json state_;  // {"phase", "epoch", "global_step", "global_epoch", "history"}
-  RunDescription run_;    // the job's options as given, recorded in every checkpoint
+  // {"phase", "epoch", "global_step", "global_epoch", "history"} and the position inside the
+  // epoch: {"step" (batches done), "epoch_loss_sum", "epoch_seconds"}, all 0 at an epoch's end.
+  nlohmann::json state_;
+  RunDescription run_;  // the job's options as given, recorded in every checkpoint
   std::string checkpoint_path_, log_path_;
   std::unique_ptr<WorkerGroup> group_;  // data-parallel runs only
   std::unique_ptr<GradientAverager> averager_;

@@ -99,6 +99,9 @@ TEST(SettingsTest, TrainingAndPhaseRulesNameTheKey) {
             "cfg train: 'device' must be \"cpu\" or \"cuda\", got \"tpu\"");
   EXPECT_EQ(error_of(R"({"train": {"augment": {"pad": -1}}})"),
             "cfg train augment: 'pad' must be >= 0");
+  EXPECT_EQ(error_of(R"({"train": {"checkpoint_minutes": -1}})"),
+            "cfg train: 'checkpoint_minutes' must be >= 0 (0 = only at epoch ends)");
+  EXPECT_EQ(error_of(R"({"train": {"checkpoint_minutes": 0.01}})"), "");
   EXPECT_EQ(error_of(R"({"train": {"resolutions": [32, 4]}})"),
             "cfg train: 'resolutions' entries must be at least 8, got 4");
   EXPECT_EQ(error_of(R"({"train": {"phases": []}})"),

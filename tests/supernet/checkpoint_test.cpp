@@ -80,6 +80,39 @@ TEST(CheckpointFormatTest, Format1CheckpointStillLoads) {
   EXPECT_LE(e.top1, 100);
 }
 
+// A checkpoint written before checkpoints inside an epoch (its state has no "step") resumes at
+// the start of the epoch it stopped before, and continues to the end of the run.
+TEST(CheckpointFormatTest, Format1CheckpointResumes) {
+  TempDir tmp;
+  std::filesystem::copy_file(kFormat1, tmp / "supernet.pt");
+  const CheckpointInfo info = describe_checkpoint(kFormat1);
+  ASSERT_FALSE(info.state.contains("step"));
+  TrainJob job;
+  job.space = info.space;
+  job.supernet = info.supernet;
+  job.train = info.run.train;
+  job.train.checkpoint_minutes = 0;
+  job.eval = info.run.eval;
+  job.data = info.run.data;
+  job.seed = info.run.seed;
+  job.threads = 1;
+  job.out_dir = tmp.str();
+  job.resume = true;
+  int64_t first_step = -1;
+  TrainCallbacks watch;
+  watch.on_step = [&](const StepInfo& s) {
+    if (first_step < 0) first_step = s.global_step;
+  };
+  const TrainResult r = train_supernet(job, watch);
+  EXPECT_EQ(first_step, info.state["global_step"].get<int64_t>() + 1);
+  EXPECT_GT(r.steps, 0);
+  const Checkpoint c = load_checkpoint(tmp / "supernet.pt");
+  EXPECT_EQ(c.meta.format_version, kCheckpointFormatVersion);
+  EXPECT_EQ(c.meta.state["phase"], 2);  // finished
+  EXPECT_EQ(c.meta.state["step"], 0);
+  EXPECT_EQ(c.meta.state["global_step"], info.state["global_step"].get<int64_t>() + r.steps);
+}
+
 TEST(CheckpointFormatTest, Format1CheckpointIsRewrittenInTheCurrentFormat) {
   TempDir tmp;
   const Checkpoint old = load_checkpoint(kFormat1);

@@ -33,6 +33,7 @@ TrainJob tiny_job(const std::string& out) {
   job.seed = 3;
   job.threads = 1;
   job.out_dir = out;
+  job.train.checkpoint_minutes = 0;  // at epoch ends only, unless a test says otherwise
   return job;
 }
 
@@ -46,6 +47,35 @@ torch::Tensor flat_parameters(const OFANetwork& net) {
   std::vector<torch::Tensor> all;
   for (const auto& p : net->parameters()) all.push_back(p.detach().flatten());
   return torch::cat(all);
+}
+
+// Every parameter and buffer (BN running statistics and batch counts too) of a and b is the same,
+// bit for bit.
+void expect_identical(const OFANetwork& a, const OFANetwork& b, const std::string& what) {
+  ASSERT_EQ(static_cast<bool>(a), static_cast<bool>(b)) << what;
+  if (!a) return;
+  const auto compare = [&](const auto& from_a, const auto& from_b) {
+    ASSERT_EQ(from_a.size(), from_b.size()) << what;
+    for (const auto& item : from_a) {
+      const torch::Tensor x = item.value().detach().to(torch::kDouble);
+      const torch::Tensor y = from_b[item.key()].detach().to(torch::kDouble);
+      ASSERT_EQ(x.sizes(), y.sizes()) << what << " " << item.key();
+      EXPECT_EQ((x - y).abs().max().item<double>(), 0.0) << what << " " << item.key();
+    }
+  };
+  compare(a->named_parameters(true), b->named_parameters(true));
+  compare(a->named_buffers(true), b->named_buffers(true));
+}
+
+// The per-epoch rows without their timings (which differ from run to run).
+std::vector<nlohmann::json> history_without_timing(const nlohmann::json& history) {
+  std::vector<nlohmann::json> rows;
+  for (nlohmann::json row : history) {
+    row.erase("seconds");
+    row.erase("images_per_s");
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 TEST(TrainerTest, TrainsAllPhasesAndLogsEveryEpoch) {
@@ -117,6 +147,96 @@ TEST(TrainerTest, ResumeAfterAKillContinuesExactlyFromTheSavedEpoch) {
   EXPECT_EQ(first_step, 9);
   EXPECT_EQ(r.steps, 8);
   EXPECT_TRUE(torch::equal(flat_parameters(a.network()), flat_parameters(c.network())));
+}
+
+// Checkpoints every step (an interval far below a step's time), killed twice inside an epoch:
+// in the first epoch of the kernel phase (after the teacher snapshot) and in the first epoch of
+// the last phase (after the channel sort that starts an "expand" phase, which a resume must not
+// repeat). Each resume continues at the step after the one saved; the final network, teacher,
+// BN statistics, per-epoch losses and CSV log are those of the uninterrupted run.
+TEST(TrainerTest, ResumeFromAMidEpochCheckpointIsBitForBitTheUninterruptedRun) {
+  TempDir straight, killed;
+  Trainer a(tiny_job(straight.str()), tiny_data(64, 1), tiny_data(32, 2), {});
+  a.run();
+
+  TrainJob job = tiny_job(killed.str());
+  job.train.checkpoint_minutes = 1e-9;
+  const auto kill_at = [](int64_t global_step) {
+    TrainCallbacks c;
+    c.on_step = [global_step](const StepInfo& s) {
+      if (s.global_step == global_step) throw Killed{};
+    };
+    return c;
+  };
+  int64_t first_step = -1, checkpoints = 0;
+  const auto watch = [&](TrainCallbacks c) {
+    first_step = -1;
+    const auto kill = c.on_step;
+    c.on_step = [&first_step, kill](const StepInfo& s) {
+      if (first_step < 0) first_step = s.global_step;
+      if (kill) kill(s);
+    };
+    c.on_checkpoint = [&checkpoints](const StepInfo& s) {
+      EXPECT_LT(s.step, s.steps_per_epoch);  // the epoch's last step is end_epoch's save
+      ++checkpoints;
+    };
+    return c;
+  };
+  {
+    Trainer b(job, tiny_data(64, 1), tiny_data(32, 2), watch(kill_at(6)));
+    EXPECT_THROW(b.run(), Killed);
+  }
+  // Steps 1-3 of the first epoch (4 ends it), then 5 and 6 (saved before on_step throws).
+  EXPECT_EQ(checkpoints, 5);
+  nlohmann::json state = load_checkpoint(killed / "supernet.pt").meta.state;
+  EXPECT_EQ(state["global_step"], 6);
+  EXPECT_EQ(state["phase"], 1);
+  EXPECT_EQ(state["epoch"], 0);
+  EXPECT_EQ(state["step"], 2);
+  EXPECT_GT(state["epoch_loss_sum"].get<double>(), 0);
+  EXPECT_EQ(state["history"].size(), 1u);
+
+  job.resume = true;
+  {
+    Trainer c(job, tiny_data(64, 1), tiny_data(32, 2), watch(kill_at(14)));
+    EXPECT_THROW(c.run(), Killed);
+  }
+  EXPECT_EQ(first_step, 7);
+  state = load_checkpoint(killed / "supernet.pt").meta.state;
+  EXPECT_EQ(state["global_step"], 14);
+  EXPECT_EQ(state["phase"], 2);
+  EXPECT_EQ(state["epoch"], 0);
+  EXPECT_EQ(state["step"], 2);
+
+  Trainer d(job, tiny_data(64, 1), tiny_data(32, 2), watch({}));
+  const TrainResult r = d.run();
+  EXPECT_EQ(first_step, 15);
+  EXPECT_EQ(r.steps, 2);
+  ASSERT_EQ(r.history.size(), 1u);
+  EXPECT_GT(r.history[0].images_per_s, 0);
+
+  expect_identical(a.network(), d.network(), "network in memory");
+  const Checkpoint x = load_checkpoint(straight / "supernet.pt");
+  const Checkpoint y = load_checkpoint(killed / "supernet.pt");
+  expect_identical(x.net, y.net, "saved network");
+  expect_identical(x.teacher, y.teacher, "saved teacher");
+  EXPECT_EQ(history_without_timing(x.meta.state["history"]),
+            history_without_timing(y.meta.state["history"]));
+  EXPECT_EQ(y.meta.state["step"], 0);
+  // The CSV log: the same rows, up to the timing columns.
+  const auto log_without_timing = [](const std::string& path) {
+    std::ifstream in(path);
+    std::vector<std::string> rows;
+    for (std::string line; std::getline(in, line);) {
+      size_t comma = line.size();
+      for (int i = 0; i < 2; ++i) comma = line.rfind(',', comma - 1);
+      rows.push_back(line.substr(0, comma));
+    }
+    return rows;
+  };
+  const std::vector<std::string> rows = log_without_timing(straight / "train_log.csv");
+  EXPECT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows, log_without_timing(killed / "train_log.csv"));
 }
 
 TEST(TrainerTest, RefusesToOverwriteAndToResumeNothing) {

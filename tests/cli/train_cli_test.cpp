@@ -1,0 +1,204 @@
+// `tinynas train` end to end through the executable: killed with SIGKILL inside an epoch and
+// resumed with --resume, it ends with the same supernet, bit for bit, as a run never interrupted;
+// a bad checkpoint interval exits 2 naming it. The test loads the checkpoints itself (LibTorch),
+// so it is built only with the supernet.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "supernet/checkpoint.h"
+#include "tests/support/cli_runner.h"
+#include "tests/support/temp_dir.h"
+
+extern char** environ;
+
+namespace tinynas::cli {
+namespace {
+
+using tinynas::testing::expect_bad_input;
+using tinynas::testing::read_text;
+using tinynas::testing::run_tinynas;
+using tinynas::testing::TempDir;
+using util::ProcessResult;
+
+// A tiny space, synthetic data and three phases of 40 steps each: the kernel phase (after the
+// teacher snapshot) is where the run is killed; the last one sorts channels when it starts.
+nlohmann::json tiny_experiment(const std::string& space_path) {
+  return {{"space", space_path},
+          {"seed", 5},
+          {"threads", 1},
+          {"data",
+           {{"kind", "synthetic"},
+            {"synthetic", {{"train", 320}, {"test", 16}, {"size", 12}, {"classes", 4}}}}},
+          {"supernet", {{"width_mult", 1.0}}},
+          {"train",
+           {{"batch_size", 8},
+            {"resolutions", {8, 12}},
+            {"checkpoint_minutes", 0},
+            {"phases",
+             {{{"name", "full"}, {"epochs", 1}, {"lr", 0.05}, {"warmup_epochs", 0.5}},
+              {{"name", "kernel"},
+               {"elastic", {"kernel"}},
+               {"epochs", 1},
+               {"lr", 0.02},
+               {"subnets_per_step", 2},
+               {"distill", true}},
+              {{"name", "all"},
+               {"elastic", {"kernel", "depth", "expand"}},
+               {"epochs", 1},
+               {"lr", 0.01},
+               {"subnets_per_step", 3},
+               {"sampling", "sandwich"},
+               {"distill", true}}}}}},
+          {"eval",
+           {{"calibration_images", 16},
+            {"calibration_batch", 16},
+            {"batch_size", 16},
+            {"epoch_test_subset", 16}}}};
+}
+
+const char* kTinySpace = R"({
+  "name": "tiny", "input_channels": 3, "num_classes": 4,
+  "stem": {"channels": 16, "kernel": 3, "stride": 1},
+  "first_block": {"channels": 8, "kernel": 3},
+  "stages": [{"channels": 16, "stride": 2, "depth": [1, 2]},
+             {"channels": 16, "stride": 1, "depth": [1, 2]}],
+  "kernels": [3, 5, 7], "expands": [3, 4, 6], "resolutions": [8, 12], "width_mults": [1.0]
+})";
+
+// `tinynas ARGS` started in the background, stdout and stderr into files; killed (SIGKILL) and
+// reaped when it goes out of scope still running.
+class BackgroundTinynas {
+ public:
+  BackgroundTinynas(std::vector<std::string> args, const std::string& err_path) {
+    args.insert(args.begin(), TINYNAS_EXECUTABLE);
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t files;
+    posix_spawn_file_actions_init(&files);
+    posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&files, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    if (posix_spawn(&pid_, argv[0], &files, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&files);
+  }
+  ~BackgroundTinynas() { kill(); }
+  BackgroundTinynas(const BackgroundTinynas&) = delete;
+  BackgroundTinynas& operator=(const BackgroundTinynas&) = delete;
+
+  bool started() const { return pid_ > 0; }
+  bool running() {
+    if (pid_ <= 0) return false;
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == 0) return true;
+    pid_ = -1;
+    return false;
+  }
+  void kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// Every parameter and buffer (BN statistics too) equal, bit for bit.
+void expect_identical(const supernet::OFANetwork& a, const supernet::OFANetwork& b,
+                      const std::string& what) {
+  ASSERT_EQ(static_cast<bool>(a), static_cast<bool>(b)) << what;
+  if (!a) return;
+  const auto compare = [&](const auto& from_a, const auto& from_b) {
+    ASSERT_EQ(from_a.size(), from_b.size()) << what;
+    for (const auto& item : from_a) {
+      const torch::Tensor x = item.value().detach().to(torch::kDouble);
+      const torch::Tensor y = from_b[item.key()].detach().to(torch::kDouble);
+      ASSERT_EQ(x.sizes(), y.sizes()) << what << " " << item.key();
+      EXPECT_EQ((x - y).abs().max().item<double>(), 0.0) << what << " " << item.key();
+    }
+  };
+  compare(a->named_parameters(true), b->named_parameters(true));
+  compare(a->named_buffers(true), b->named_buffers(true));
+}
+
+nlohmann::json losses(const nlohmann::json& history) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& row : history) out.push_back({row["phase"], row["loss"], row["lr"]});
+  return out;
+}
+
+TEST(TrainCliTest, KilledInsideAnEpochAndResumedEndsBitForBitAsAnUninterruptedRun) {
+  TempDir tmp;
+  const std::string config =
+      tmp.file("experiment.json", tiny_experiment(tmp.file("tiny.json", kTinySpace)).dump());
+  const std::string straight = tmp / "straight", killed = tmp / "killed";
+
+  const ProcessResult a = run_tinynas({"train", "--config", config, "--out", straight, "--quiet"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(a.err.find(": checkpoint saved"), std::string::npos)  // checkpoint_minutes 0
+      << a.err;
+
+  // A checkpoint after every step; SIGKILL once one inside the kernel phase's epoch is reported.
+  const std::string err_path = tmp / "killed.err";
+  BackgroundTinynas b(
+      {"train", "--config", config, "--out", killed, "--quiet", "--checkpoint-minutes", "0.000001"},
+      err_path);
+  ASSERT_TRUE(b.started());
+  bool seen = false;
+  while (!seen && b.running()) {
+    seen =
+        read_text(err_path).find("kernel epoch 1 step 3/40: checkpoint saved") != std::string::npos;
+    if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_TRUE(seen) << "the run ended before its kernel phase saved step 3:\n"
+                    << read_text(err_path);
+  b.kill();
+  const supernet::Checkpoint at_kill = supernet::load_checkpoint(killed + "/supernet.pt");
+  EXPECT_EQ(at_kill.meta.state["phase"], 1);
+  EXPECT_GE(at_kill.meta.state["step"].get<int64_t>(), 3);  // inside the epoch
+
+  const ProcessResult c = run_tinynas({"train", "--config", config, "--out", killed, "--resume",
+                                       "--quiet", "--checkpoint-minutes", "0.000001"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_NE(c.err.find("resuming at phase 'kernel' epoch 1 step " +
+                       std::to_string(at_kill.meta.state["step"].get<int64_t>()) + "/40"),
+            std::string::npos)
+      << c.err;
+
+  const supernet::Checkpoint x = supernet::load_checkpoint(straight + "/supernet.pt");
+  const supernet::Checkpoint y = supernet::load_checkpoint(killed + "/supernet.pt");
+  EXPECT_EQ(y.meta.state["phase"], 3);
+  expect_identical(x.net, y.net, "network");
+  expect_identical(x.teacher, y.teacher, "teacher");
+  EXPECT_EQ(losses(x.meta.state["history"]), losses(y.meta.state["history"]));
+}
+
+TEST(TrainCliTest, ANegativeCheckpointIntervalIsBadInput) {
+  TempDir tmp;
+  const nlohmann::json experiment = tiny_experiment(tmp.file("tiny.json", kTinySpace));
+  const std::string config = tmp.file("experiment.json", experiment.dump());
+  expect_bad_input({"train", "--config", config, "--out", tmp / "a", "--checkpoint-minutes", "-1"},
+                   "--checkpoint-minutes (train.checkpoint_minutes) must be >= 0");
+  nlohmann::json bad = experiment;
+  bad["train"]["checkpoint_minutes"] = -0.5;
+  expect_bad_input({"train", "--config", tmp.file("bad.json", bad.dump()), "--out", tmp / "b"},
+                   "'checkpoint_minutes' must be >= 0");
+  EXPECT_FALSE(std::filesystem::exists(tmp / "a"));
+}
+
+}  // namespace
+}  // namespace tinynas::cli
