@@ -1,9 +1,11 @@
 // Data-parallel training on this machine: training images per second of one process with T
 // threads against N processes (ranks over Gloo on 127.0.0.1) with T / N threads each, and the
-// share of a data-parallel step spent averaging gradients. The same global batch, sub-nets and
-// steps in every configuration; each configuration runs in freshly forked processes (the parent
-// does no torch work, so no OpenMP state crosses a fork), and the configurations alternate over
-// the repeats so that a change of machine load hits them alike.
+// share of a data-parallel step spent averaging gradients (on rank 0: flattening, the exchange
+// including any wait for the slower rank, copying back). Each configuration trains two epochs of
+// --steps steps; the second is measured (the first pays one-time set-up costs). The same global
+// batch, sub-nets and steps in every configuration; each configuration runs in freshly forked
+// processes (the parent does no torch work, so no OpenMP state crosses a fork), and the
+// configurations alternate over the repeats so that a change of machine load hits them alike.
 //
 //   build/bench/distributed_bench [--space cifar] [--width 0.35] [--resolution 32] [--batch 64]
 //                                 [--steps 20] [--subnets 1] [--nproc 2] [--threads 2]
@@ -53,7 +55,7 @@ int free_port() {
   return ntohs(addr.sin_port);
 }
 
-// One epoch of `steps` steps; rank 0 writes its figures to `report`.
+// Two epochs of `steps` steps; rank 0 writes the second one's figures to `report`.
 void train_rank(const Args& a, int world, int rank, int threads, int port, int report) {
   const std::string out =
       (std::filesystem::temp_directory_path() /
@@ -68,7 +70,7 @@ void train_rank(const Args& a, int world, int rank, int threads, int port, int r
   job.train.phases = {{"bench",
                        a.subnets > 1 ? std::vector<std::string>{"kernel", "depth", "expand"}
                                      : std::vector<std::string>{},
-                       1, 0.05, 0, a.subnets, "random", false}};
+                       2, 0.05, 0, a.subnets, "random", false}};
   job.train.eval_each_epoch = false;
   job.train.workers = 1;
   job.seed = 1;
@@ -80,13 +82,15 @@ void train_rank(const Args& a, int world, int rank, int threads, int port, int r
   const auto images = [&](int64_t n, uint64_t seed) {
     return data::synthetic_images(n, a.resolution, a.resolution, 3, 10, seed);
   };
+  // Two epochs of `steps` steps; the second is measured.
   supernet::Trainer trainer(job, images(int64_t{a.steps} * a.batch, 1), images(16, 2), {});
   const supernet::TrainResult r = trainer.run();
   if (rank == 0) {
     int64_t parameters = 0;
     for (const auto& p : trainer.network()->parameters()) parameters += p.numel();
-    const Measured m{r.history.at(0).images_per_s, r.all_reduce_seconds / r.history.at(0).seconds,
-                     1000 * r.all_reduce_seconds / static_cast<double>(r.steps), parameters};
+    const supernet::EpochInfo& warm = r.history.at(1);  // the first epoch warms up
+    const Measured m{warm.images_per_s, warm.all_reduce_seconds / warm.seconds,
+                     1000 * warm.all_reduce_seconds / static_cast<double>(a.steps), parameters};
     if (::write(report, &m, sizeof m) != static_cast<ssize_t>(sizeof m)) std::_Exit(3);
   }
   std::error_code ec;
@@ -97,6 +101,7 @@ Measured measure(const Args& a, int world, int threads_per_rank) {
   int pipe_fds[2];
   if (::pipe(pipe_fds) != 0) std::exit(1);
   const int port = free_port();
+  std::fflush(nullptr);  // or the children would print our buffered output again
   std::vector<pid_t> children;
   for (int rank = 0; rank < world; ++rank) {
     const pid_t pid = ::fork();

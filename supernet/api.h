@@ -65,6 +65,7 @@ struct EpochInfo {
   double lr = 0;                                 // at the end of the epoch
   double top1_largest = -1, top1_smallest = -1;  // -1: not measured
   double seconds = 0, images_per_s = 0;
+  double all_reduce_seconds = 0;  // data-parallel: of `seconds`, averaging gradients
 };
 
 struct TrainCallbacks {

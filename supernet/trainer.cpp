@@ -439,6 +439,7 @@ TrainResult Trainer::run() {
       start_phase(pi, /*fresh=*/true);
     for (int e = state_["epoch"].get<int>(); e < p.epochs; ++e) {
       const auto epoch_start = Clock::now();
+      const double all_reduce_before = averager_ ? averager_->seconds() : 0;
       const int64_t global_epoch = state_["global_epoch"].get<int64_t>();
       // Inside an epoch when resuming from a mid-epoch checkpoint, else all 0.
       int64_t step = state_["step"].get<int64_t>();
@@ -499,6 +500,7 @@ TrainResult Trainer::run() {
       state_["epoch_loss_sum"] = 0;
       state_["epoch_seconds"] = 0;
       info.seconds = train_s;
+      if (averager_) info.all_reduce_seconds = averager_->seconds() - all_reduce_before;
       end_epoch(info);
       last_save = Clock::now();
       result.history.push_back(info);
