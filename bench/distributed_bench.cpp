@@ -15,9 +15,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -25,6 +27,7 @@
 #include "data/synthetic.h"
 #include "nas/search_space.h"
 #include "supernet/trainer.h"
+#include "supernet/worker_group.h"
 
 namespace {
 
@@ -97,7 +100,31 @@ void train_rank(const Args& a, int world, int rank, int threads, int port, int r
   if (rank == 0) std::filesystem::remove_all(out, ec);
 }
 
-Measured measure(const Args& a, int world, int threads_per_rank) {
+// The exchange alone: `floats` gradients summed over the ranks (the gradient averager's message),
+// 5 warm-up rounds, then the mean of 20.
+void exchange_rank(int world, int rank, int port, int64_t floats, int report) {
+  torch::set_num_threads(1);
+  supernet::DistributedOptions d;
+  d.world_size = world;
+  d.rank = rank;
+  d.master_port = port;
+  supernet::WorkerGroup group(d, {});
+  std::vector<torch::Tensor> flat{torch::ones({floats})};
+  for (int i = 0; i < 5; ++i) group.all_reduce_sum(flat, "bench");
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 20; ++i) group.all_reduce_sum(flat, "bench");
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() /
+      20;
+  if (rank == 0) {
+    Measured m;
+    m.all_reduce_ms = ms;
+    if (::write(report, &m, sizeof m) != static_cast<ssize_t>(sizeof m)) std::_Exit(3);
+  }
+}
+
+// Runs body(rank, port, report fd) in `world` forked processes; returns what rank 0 reported.
+Measured in_ranks(int world, const std::function<void(int, int, int)>& body) {
   int pipe_fds[2];
   if (::pipe(pipe_fds) != 0) std::exit(1);
   const int port = free_port();
@@ -109,7 +136,7 @@ Measured measure(const Args& a, int world, int threads_per_rank) {
       ::close(pipe_fds[0]);
       int code = 0;
       try {
-        train_rank(a, world, rank, threads_per_rank, port, pipe_fds[1]);
+        body(rank, port, pipe_fds[1]);
       } catch (const std::exception& e) {
         std::fprintf(stderr, "rank %d: %s\n", rank, e.what());
         code = 1;
@@ -132,6 +159,12 @@ Measured measure(const Args& a, int world, int threads_per_rank) {
     }
   }
   return m;
+}
+
+Measured measure(const Args& a, int world, int threads_per_rank) {
+  return in_ranks(world, [&](int rank, int port, int report) {
+    train_rank(a, world, rank, threads_per_rank, port, report);
+  });
 }
 
 }  // namespace
@@ -170,6 +203,7 @@ int main(int argc, char** argv) {
               (std::to_string(a.nproc) + " ranks img/s").c_str(), "ratio", "all-reduce share",
               "ms per step");
   double sum_ratio = 0, sum_share = 0;
+  int64_t parameters = 0;
   for (int r = 0; r < a.repeats; ++r) {
     const Measured one = measure(a, 1, a.threads);
     const Measured dp = measure(a, a.nproc, per_rank);
@@ -178,6 +212,7 @@ int main(int argc, char** argv) {
     sum_share += dp.all_reduce_share;
     std::printf("%-8d %14.1f %18.1f %9.2fx %15.1f%% %14.2f\n", r + 1, one.images_per_s,
                 dp.images_per_s, ratio, 100 * dp.all_reduce_share, dp.all_reduce_ms);
+    parameters = dp.parameters;
     if (r == 0)
       std::printf("(supernet parameters: %lld, %.2f MB of float gradients at most per step)\n",
                   static_cast<long long>(dp.parameters), dp.parameters * 4 / 1e6);
@@ -187,5 +222,12 @@ int main(int argc, char** argv) {
       "mean: %d ranks x %d thread(s) run at %.2fx the img/s of 1 process x %d threads; "
       "gradient averaging %.1f%% of a data-parallel step\n",
       a.nproc, per_rank, sum_ratio / a.repeats, a.threads, 100 * sum_share / a.repeats);
+  for (const int64_t floats : {int64_t{1}, parameters, 4 * parameters}) {
+    const Measured x = in_ranks(a.nproc, [&](int rank, int port, int report) {
+      exchange_rank(a.nproc, rank, port, floats, report);
+    });
+    std::printf("all-reduce alone, %d ranks on 127.0.0.1, %lld floats (%.2f MB): %.2f ms\n",
+                a.nproc, static_cast<long long>(floats), floats * 4 / 1e6, x.all_reduce_ms);
+  }
   return 0;
 }
