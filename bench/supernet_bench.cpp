@@ -9,6 +9,7 @@
 //                              [--steps 10] [--threads 2] [--memory-format channels_last|nchw]
 //                              [--profile ROWS]   # per-operator self time of one step / pass
 //                              [--heap kept|glibc]  # glibc: without supernet/heap_tuning.h
+//                              [--calibration-batch 200] [--eval-batch 500]
 #include <torch/torch.h>
 
 #include <chrono>
@@ -150,6 +151,7 @@ int main(int argc, char** argv) {
   std::string space_name = "cifar", memory_format = "channels_last", heap = "kept";
   double width = 0.35;
   int resolution = 32, batch = 128, steps = 10, threads = 2, profile_rows = 0;
+  tinynas::supernet::EvalOptions eval;  // the search's defaults
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const char* v = argv[i + 1];
@@ -167,6 +169,10 @@ int main(int argc, char** argv) {
       threads = std::atoi(v);
     else if (flag == "--profile")
       profile_rows = std::atoi(v);
+    else if (flag == "--calibration-batch")
+      eval.calibration_batch = std::atoi(v);
+    else if (flag == "--eval-batch")
+      eval.batch_size = std::atoi(v);
     else if (flag == "--heap")
       heap = v;
     else if (flag == "--memory-format")
@@ -215,10 +221,11 @@ int main(int argc, char** argv) {
                 static_cast<double>(cost.evaluate(arch).macs) / 1e6, img_s);
   }
 
-  // The search's cost per sub-net, with EvalOptions' defaults: BN re-calibration on 2000 images
-  // (batches of 200), then top-1 on 1000 held-out images (batches of 500).
-  const tinynas::data::ImageSet calibration =
-      tinynas::data::synthetic_images(2000, resolution, resolution, 3, space.num_classes, 1);
+  // The search's cost per sub-net, with EvalOptions' defaults unless the flags change the batch
+  // sizes: BN re-calibration on 2000 images (batches of 200), then top-1 on 1000 held-out images
+  // (batches of 500).
+  const tinynas::data::ImageSet calibration = tinynas::data::synthetic_images(
+      eval.calibration_images, resolution, resolution, 3, space.num_classes, 1);
   const tinynas::data::ImageSet held_out =
       tinynas::data::synthetic_images(1000, resolution, resolution, 3, space.num_classes, 2);
   const tinynas::supernet::Normalization norm{{0.5f, 0.5f, 0.5f}, {0.25f, 0.25f, 0.25f}};
@@ -227,14 +234,16 @@ int main(int argc, char** argv) {
     supernet->set_active(arch);
     for (int repeat = 0; repeat < 2; ++repeat) {  // the first pass warms oneDNN's primitives
       const auto t0 = std::chrono::steady_clock::now();
-      tinynas::supernet::recalibrate_bn(supernet, calibration, norm, 200, cpu);
+      tinynas::supernet::recalibrate_bn(supernet, calibration, norm, eval.calibration_batch, cpu);
       const double recalibration_s = seconds_since(t0);
       const double eval_s =
-          tinynas::supernet::measure_top1(supernet, held_out, norm, 500, cpu).seconds;
+          tinynas::supernet::measure_top1(supernet, held_out, norm, eval.batch_size, cpu).seconds;
       if (repeat == 1 && profile_rows > 0)
         print_profile(profile_ops([&] {
-                        tinynas::supernet::recalibrate_bn(supernet, calibration, norm, 200, cpu);
-                        tinynas::supernet::measure_top1(supernet, held_out, norm, 500, cpu);
+                        tinynas::supernet::recalibrate_bn(supernet, calibration, norm,
+                                                          eval.calibration_batch, cpu);
+                        tinynas::supernet::measure_top1(supernet, held_out, norm, eval.batch_size,
+                                                        cpu);
                       }),
                       std::string("BN re-calibration + top-1, ") + name + " sub-net",
                       static_cast<size_t>(profile_rows));

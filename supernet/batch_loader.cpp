@@ -108,10 +108,14 @@ Batch BatchLoader::make_batch(int64_t epoch, int64_t index) const {
 torch::Tensor resize(const torch::Tensor& images, int resolution) {
   if (images.size(2) == resolution && images.size(3) == resolution) return images;
   namespace F = torch::nn::functional;
-  return F::interpolate(images, F::InterpolateFuncOptions()
-                                    .size(std::vector<int64_t>{resolution, resolution})
-                                    .mode(torch::kBilinear)
-                                    .align_corners(false));
+  // In NCHW: LibTorch's channels_last bilinear kernel rounds differently, and the int8 engine's
+  // preprocessing (engine/input_preprocessing.h) reproduces the NCHW one bit for bit.
+  const torch::Tensor resized =
+      F::interpolate(images.contiguous(), F::InterpolateFuncOptions()
+                                              .size(std::vector<int64_t>{resolution, resolution})
+                                              .mode(torch::kBilinear)
+                                              .align_corners(false));
+  return resized.contiguous(at::MemoryFormat::ChannelsLast);
 }
 
 }  // namespace tinynas::supernet
