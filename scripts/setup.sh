@@ -8,6 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ninja-build clang-format
   libtorch-dev libopenblas0-openmp          # openblas: torch otherwise uses the 14x slower reference BLAS
+  libgloo-dev                               # c10d's ProcessGroupGloo.hpp includes gloo's headers (data-parallel training)
   libjpeg-dev libpng-dev zlib1g-dev         # data sets: JPEG / PNG image folders, gzip (MNIST, .tar.gz)
   libeigen3-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcxxopts-dev
   libgtest-dev libgmock-dev libbenchmark-dev

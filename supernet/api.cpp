@@ -21,7 +21,8 @@ void set_threads(int threads) {
 }  // namespace
 
 TrainResult train_supernet(const TrainJob& job, const TrainCallbacks& callbacks) {
-  const std::string cache = job.out_dir + "/cache";
+  // Only rank 0 writes into the run folder (the others may share it, or not have it at all).
+  const std::string cache = job.distributed.rank == 0 ? job.out_dir + "/cache" : "";
   const auto note = [&](const std::string& text) {
     if (callbacks.on_note) callbacks.on_note(text);
   };

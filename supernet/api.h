@@ -18,6 +18,7 @@
 #include "data/dataset.h"
 #include "nas/arch.h"
 #include "nas/search_space.h"
+#include "supernet/distributed_options.h"
 #include "supernet/options.h"
 
 namespace tinynas::supernet {
@@ -33,6 +34,15 @@ struct TrainJob {
   std::string out_dir;      // supernet.pt, train_log.csv and the data cache go here
   bool resume = false;      // continue from out_dir/supernet.pt
   nlohmann::json settings;  // the CLI's settings, stored beside the checkpoint's own description
+  // Each step's batch is split into micro-batches, each with its own forward/backward (and its
+  // own BN batch statistics); the gradients accumulate. With data-parallel training each rank
+  // splits its share into this many, so a run is defined by world_size x micro_batches shards:
+  // one process with 2 micro-batches computes what 2 ranks compute.
+  int micro_batches = 1;
+  // Data-parallel training over several processes (world_size 1: this process alone). Every rank
+  // samples the same sub-nets, takes its rows of each batch and averages gradients; rank 0 alone
+  // writes the checkpoint and the log.
+  DistributedOptions distributed;
 };
 
 struct StepInfo {
@@ -55,6 +65,7 @@ struct EpochInfo {
   double lr = 0;                                 // at the end of the epoch
   double top1_largest = -1, top1_smallest = -1;  // -1: not measured
   double seconds = 0, images_per_s = 0;
+  double all_reduce_seconds = 0;  // data-parallel: of `seconds`, averaging gradients
 };
 
 struct TrainCallbacks {
@@ -64,6 +75,8 @@ struct TrainCallbacks {
   // A checkpoint was saved inside an epoch, after the step described (train.checkpoint_minutes);
   // the one at an epoch's end is reported by on_epoch.
   std::function<void(const StepInfo&)> on_checkpoint;
+  // The sub-nets one step trains, in order (the same on every rank of a data-parallel run).
+  std::function<void(int64_t global_step, const std::vector<nas::Arch>&)> on_subnets;
 };
 
 struct TrainResult {
@@ -74,6 +87,7 @@ struct TrainResult {
   double images_per_s = 0;
   bool already_finished = false;  // --resume of a finished run
   std::vector<EpochInfo> history;
+  double all_reduce_seconds = 0;  // data-parallel: time spent averaging gradients in this call
 };
 
 // Trains (or, with job.resume, continues) and checkpoints at the end of every epoch and, inside

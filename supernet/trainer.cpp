@@ -12,7 +12,9 @@
 
 #include "supernet/checkpoint.h"
 #include "supernet/evaluation.h"
+#include "supernet/gradient_averager.h"
 #include "supernet/heap_tuning.h"
+#include "supernet/worker_group.h"
 #include "util/json_reader.h"
 
 namespace tinynas::supernet {
@@ -35,7 +37,25 @@ void check_options(const TrainJob& job) {
   if (!problems.empty()) bad("'" + problems.front().key + "' " + problems.front().message);
   if (t.device == "cuda" && !torch::cuda::is_available())
     bad("'device' is \"cuda\" but this LibTorch has no usable CUDA device");
-  if (job.out_dir.empty()) bad("no output folder");
+  // Ranks other than 0 never write; they need a folder only to resume from.
+  if (job.out_dir.empty() && (job.distributed.rank == 0 || job.resume)) bad("no output folder");
+  if (job.micro_batches < 1) bad("micro-batches must be at least 1");
+  const int shards = job.distributed.world_size * job.micro_batches;
+  if (t.batch_size % shards != 0)
+    bad("'batch_size' " + std::to_string(t.batch_size) + " is not divisible by world size " +
+        std::to_string(job.distributed.world_size) + " x micro-batches " +
+        std::to_string(job.micro_batches) + " = " + std::to_string(shards) +
+        " (every rank takes an equal share of each batch)");
+}
+
+// The seed of the torch generator (dropout) for one sub-net on one shard of one step: the masks
+// are the same whichever process computes that shard, and a resumed run draws what the
+// uninterrupted one drew.
+uint64_t dropout_seed(uint64_t seed, int64_t step, size_t subnet, int64_t shard) {
+  nas::Rng rng =
+      nas::Rng::for_stream(seed ^ 0xD120F0A7ULL, static_cast<uint64_t>(step) * 4096 + subnet * 64 +
+                                                     static_cast<uint64_t>(shard));
+  return static_cast<uint64_t>(rng.index(1 << 30));
 }
 
 torch::Tensor soft_cross_entropy(const torch::Tensor& logits, const torch::Tensor& target_probs) {
@@ -103,7 +123,7 @@ Trainer::Trainer(const TrainJob& job, data::ImageSet train, data::ImageSet test,
 
   checkpoint_path_ = job_.out_dir + "/supernet.pt";
   log_path_ = job_.out_dir + "/train_log.csv";
-  const bool exists = std::filesystem::exists(checkpoint_path_);
+  const bool exists = !job_.out_dir.empty() && std::filesystem::exists(checkpoint_path_);
   if (exists && !job_.resume)
     throw std::invalid_argument("'" + checkpoint_path_ +
                                 "' exists: pass --resume to continue that run, or choose "
@@ -126,6 +146,15 @@ Trainer::Trainer(const TrainJob& job, data::ImageSet train, data::ImageSet test,
                                   std::to_string(net_->options().width_mult) +
                                   ", not the one this config describes");
     state_ = c.meta.state;
+    const int shards = state_.value("shards", 1);
+    if (shards != job_.distributed.world_size * job_.micro_batches)
+      throw std::invalid_argument(
+          "--resume: '" + checkpoint_path_ + "' was trained with world size " +
+          std::to_string(state_.value("world_size", 1)) + " x micro-batches " +
+          std::to_string(shards / std::max(1, state_.value("world_size", 1))) + " = " +
+          std::to_string(shards) + " shards per batch; this run has " +
+          std::to_string(job_.distributed.world_size) + " x " + std::to_string(job_.micro_batches) +
+          " (resume with the same world size, or micro-batches making up the difference)");
     add_epoch_position(state_);
     set_rng_state(c.rng_state);
     saved_optimizer = std::move(c.optimizer);
@@ -140,6 +169,8 @@ Trainer::Trainer(const TrainJob& job, data::ImageSet train, data::ImageSet test,
               {"history", nlohmann::json::array()}};
     add_epoch_position(state_);
   }
+  state_["world_size"] = job_.distributed.world_size;
+  state_["shards"] = job_.distributed.world_size * job_.micro_batches;
   net_->to(device_);
   if (teacher_) teacher_->to(device_);
 
@@ -166,10 +197,38 @@ Trainer::Trainer(const TrainJob& job, data::ImageSet train, data::ImageSet test,
     if (saved_optimizer) optimizer_->load(*saved_optimizer);
   }
   // A run killed between the checkpoint and the log leaves the log an epoch behind.
-  if (exists) write_log();
+  if (exists && writes()) write_log();
+  join_workers();
 }
 
-Trainer::~Trainer() = default;
+bool Trainer::writes() const {
+  return job_.distributed.rank == 0;
+}
+
+void Trainer::join_workers() {
+  if (!job_.distributed.enabled()) return;
+  // What must be equal on every rank for them to train one model: checked at the rendezvous.
+  const nlohmann::json fingerprint = {
+      {"run", run_to_json(run_)},
+      {"network", network_json(net_, norm_)},
+      {"train_images", train_.size()},
+      {"test_images", test_.size()},
+      {"world_size", job_.distributed.world_size},
+      {"micro_batches", job_.micro_batches},
+      {"start", {{"phase", state_["phase"]}, {"global_step", state_["global_step"]}}}};
+  group_ = std::make_unique<WorkerGroup>(job_.distributed, fingerprint, device_.is_cuda());
+  // One starting point: a fresh run's random initialisation differs between processes.
+  std::vector<torch::Tensor> tensors;
+  for (const OFANetwork& net : {net_, teacher_}) {
+    if (!net) continue;
+    for (const torch::Tensor& t : net->parameters()) tensors.push_back(t);
+    for (const torch::Tensor& t : net->buffers()) tensors.push_back(t);
+  }
+  group_->broadcast_from_rank0(tensors, "the initial weights");
+  averager_ = std::make_unique<GradientAverager>(*group_, net_->parameters());
+}
+
+Trainer::~Trainer() = default;  // here, where WorkerGroup and GradientAverager are complete
 
 void Trainer::start_phase(size_t index, bool fresh) {
   const PhaseOptions& p = job_.train.phases[index];
@@ -179,6 +238,12 @@ void Trainer::start_phase(size_t index, bool fresh) {
       teacher_ = OFANetwork(net_->space(), net_->options(), net_->num_classes());
       copy_state(*net_, *teacher_);
       teacher_->to(device_);
+      // Its BN statistics re-estimated on the calibration images (as every evaluation does),
+      // rather than the running averages of training: those depend on how each batch was split
+      // (ranks, micro-batches), these only on the weights, so every rank has the same teacher.
+      const int r = *std::max_element(job_.train.resolutions.begin(), job_.train.resolutions.end());
+      teacher_->set_active(teacher_->largest(r));
+      recalibrate_bn(teacher_, calibration_, norm_, job_.eval.calibration_batch, device_);
     }
     if (has(p, "expand")) net_->sort_channels();
   }
@@ -212,14 +277,6 @@ double Trainer::learning_rate(const PhaseOptions& p, int epoch, int64_t step) co
 double Trainer::train_step(const PhaseOptions& p, const Batch& batch, int64_t global_step) {
   nas::Rng rng = nas::Rng::for_stream(job_.seed, static_cast<uint64_t>(global_step));
   const int resolution = rng.pick(job_.train.resolutions);
-  const torch::Tensor x = resize(batch.images.to(device_), resolution);
-  const torch::Tensor y = batch.labels.to(device_);
-  torch::Tensor soft;
-  if (p.distill && p.sampling == "random") {
-    torch::NoGradGuard no_grad;
-    teacher_->eval();
-    soft = torch::softmax(teacher_->forward(x), 1);
-  }
   std::vector<nas::Arch> archs;
   if (p.sampling == "sandwich") {
     archs.push_back(net_->largest(resolution));
@@ -236,6 +293,7 @@ double Trainer::train_step(const PhaseOptions& p, const Batch& batch, int64_t gl
   }
   while (static_cast<int>(archs.size()) < p.subnets_per_step)
     archs.push_back(sample(net_, p, resolution, rng));
+  if (callbacks_.on_subnets) callbacks_.on_subnets(global_step, archs);
 
   const auto ce = F::CrossEntropyFuncOptions().label_smoothing(job_.train.label_smoothing);
   net_->train();
@@ -244,28 +302,65 @@ double Trainer::train_step(const PhaseOptions& p, const Batch& batch, int64_t gl
   // PyTorch's zero_grad(set_to_none=True). It also keeps a resumed run exact: whether a gradient
   // exists must not depend on history the checkpoint does not hold.
   for (auto& param : net_->parameters()) param.mutable_grad() = torch::Tensor();
+  // This process's shards of the batch: rows [shard * rows, (shard + 1) * rows) for shards
+  // rank * micro_batches ... (rank + 1) * micro_batches - 1.
+  const int64_t micro = job_.micro_batches;
+  const int64_t rows = batch.images.size(0) / (job_.distributed.world_size * micro);
+  std::vector<torch::Tensor> params = net_->parameters(), sums(params.size());
   double total = 0;
-  for (size_t i = 0; i < archs.size(); ++i) {
-    net_->set_active(archs[i]);
-    const torch::Tensor logits = net_->forward(x);
-    torch::Tensor loss = F::cross_entropy(logits, y, ce);
-    if (p.sampling == "sandwich" && p.distill) {
-      if (i == 0)
-        soft = torch::softmax(logits.detach(), 1);  // in-place distillation target
-      else
-        loss = loss + job_.train.distill_weight * soft_cross_entropy(logits, soft);
-    } else if (soft.defined()) {
-      loss = loss + job_.train.distill_weight * soft_cross_entropy(logits, soft);
+  for (int64_t m = 0; m < micro; ++m) {
+    const int64_t shard = job_.distributed.rank * micro + m;
+    const torch::Tensor x =
+        resize(batch.images.narrow(0, shard * rows, rows).to(device_), resolution);
+    const torch::Tensor y = batch.labels.narrow(0, shard * rows, rows).to(device_);
+    torch::Tensor soft;
+    if (p.distill && p.sampling == "random") {
+      torch::NoGradGuard no_grad;
+      teacher_->eval();
+      soft = torch::softmax(teacher_->forward(x), 1);
     }
-    loss.backward();  // gradients of the sub-nets accumulate
-    total += loss.item<double>();
+    for (size_t i = 0; i < archs.size(); ++i) {
+      net_->set_active(archs[i]);
+      torch::manual_seed(dropout_seed(job_.seed, global_step, i, shard));
+      const torch::Tensor logits = net_->forward(x);
+      torch::Tensor loss = F::cross_entropy(logits, y, ce);
+      if (p.sampling == "sandwich" && p.distill) {
+        if (i == 0)
+          soft = torch::softmax(logits.detach(), 1);  // in-place distillation target
+        else
+          loss = loss + job_.train.distill_weight * soft_cross_entropy(logits, soft);
+      } else if (soft.defined()) {
+        loss = loss + job_.train.distill_weight * soft_cross_entropy(logits, soft);
+      }
+      loss.backward();  // the gradients of the sub-nets accumulate
+      total += loss.item<double>() / static_cast<double>(micro);
+    }
+    // Micro-batches: each one's gradient separately, summed in order and divided at the end,
+    // which is how the all-reduce of 2 ranks associates the sum, so one process with 2
+    // micro-batches matches 2 ranks bit for bit (and rounding is not amplified into drift).
+    if (micro > 1) {
+      torch::NoGradGuard no_grad;
+      for (size_t k = 0; k < params.size(); ++k) {
+        const torch::Tensor g = params[k].grad();
+        if (!g.defined()) continue;
+        sums[k] = sums[k].defined() ? sums[k] + g : g;
+        params[k].mutable_grad() = torch::Tensor();
+      }
+    }
   }
+  if (micro > 1)
+    for (size_t k = 0; k < params.size(); ++k)
+      if (sums[k].defined()) params[k].mutable_grad() = sums[k] / static_cast<double>(micro);
+  double mean_loss = total / static_cast<double>(archs.size());
+  if (averager_) mean_loss = averager_->average(mean_loss);  // gradients and loss over the ranks
   optimizer_->step();
-  return total / static_cast<double>(archs.size());
+  return mean_loss;
 }
 
 void Trainer::end_epoch(EpochInfo& info) {
-  if (job_.train.eval_each_epoch) {
+  // The other ranks move on to the next step and wait there for rank 0 (the collectives'
+  // timeout covers this evaluation).
+  if (job_.train.eval_each_epoch && writes()) {
     // Largest and smallest sub-nets, BN re-calibrated; the training statistics are put back.
     const std::vector<torch::Tensor> stats = save_bn_stats(net_);
     const int r = *std::max_element(job_.train.resolutions.begin(), job_.train.resolutions.end());
@@ -288,6 +383,7 @@ void Trainer::end_epoch(EpochInfo& info) {
                                {"top1_smallest", info.top1_smallest},
                                {"seconds", info.seconds},
                                {"images_per_s", info.images_per_s}});
+  if (!writes()) return;
   save();
   write_log();
 }
@@ -343,6 +439,7 @@ TrainResult Trainer::run() {
       start_phase(pi, /*fresh=*/true);
     for (int e = state_["epoch"].get<int>(); e < p.epochs; ++e) {
       const auto epoch_start = Clock::now();
+      const double all_reduce_before = averager_ ? averager_->seconds() : 0;
       const int64_t global_epoch = state_["global_epoch"].get<int64_t>();
       // Inside an epoch when resuming from a mid-epoch checkpoint, else all 0.
       int64_t step = state_["step"].get<int64_t>();
@@ -379,7 +476,7 @@ TrainResult Trainer::run() {
           state_["step"] = step;
           state_["epoch_loss_sum"] = loss_sum;
           state_["epoch_seconds"] = seconds_before + seconds_since(epoch_start);
-          save();
+          if (writes()) save();
           last_save = Clock::now();
           if (callbacks_.on_checkpoint) callbacks_.on_checkpoint(s);
         }
@@ -403,6 +500,7 @@ TrainResult Trainer::run() {
       state_["epoch_loss_sum"] = 0;
       state_["epoch_seconds"] = 0;
       info.seconds = train_s;
+      if (averager_) info.all_reduce_seconds = averager_->seconds() - all_reduce_before;
       end_epoch(info);
       last_save = Clock::now();
       result.history.push_back(info);
@@ -410,8 +508,11 @@ TrainResult Trainer::run() {
     }
     if (p.epochs == 0) state_["phase"] = pi + 1;
   }
+  // No rank reports success before every rank has finished.
+  if (group_) group_->barrier("the end of training");
   result.steps = steps_here;
   result.seconds = seconds_since(start);
+  if (averager_) result.all_reduce_seconds = averager_->seconds();
   result.images_per_s =
       static_cast<double>(steps_here * job_.train.batch_size) / std::max(1e-9, result.seconds);
   return result;

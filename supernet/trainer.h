@@ -7,6 +7,11 @@
 // end or inside one, repeats exactly what the uninterrupted run would have done, bit for bit:
 // every random choice is derived from (seed, step), batches from (seed, epoch, batch index), and
 // the optimizer and torch RNG states and the epoch's running loss are restored.
+// Data-parallel (job.distributed): every rank builds the same global batch, trains the same
+// sub-nets on its rows of it, and averages gradients (supernet/gradient_averager.h) before each
+// optimizer step; BN batch statistics stay per rank, as in Once-for-All. The result equals one
+// process run with world_size x micro_batches micro-batches. Rank 0 alone evaluates, writes the
+// checkpoints and the log.
 // LibTorch header: include only from supernet/ sources and tests.
 //
 //   Trainer trainer(job, train_images, test_images, callbacks);
@@ -24,6 +29,9 @@
 #include "supernet/ofa_network.h"
 
 namespace tinynas::supernet {
+
+class WorkerGroup;
+class GradientAverager;
 
 class Trainer {
  public:
@@ -43,6 +51,8 @@ class Trainer {
   void start_phase(size_t phase, bool fresh);
   double learning_rate(const PhaseOptions& phase, int epoch, int64_t step) const;
   double train_step(const PhaseOptions& phase, const Batch& batch, int64_t global_step);
+  void join_workers();
+  bool writes() const;  // this process writes the checkpoint and the log (rank 0)
   void end_epoch(EpochInfo& info);
   void save() const;  // the checkpoint of the present state
   void write_log() const;
@@ -62,6 +72,8 @@ class Trainer {
   nlohmann::json state_;
   RunDescription run_;  // the job's options as given, recorded in every checkpoint
   std::string checkpoint_path_, log_path_;
+  std::unique_ptr<WorkerGroup> group_;  // data-parallel runs only
+  std::unique_ptr<GradientAverager> averager_;
 };
 
 }  // namespace tinynas::supernet

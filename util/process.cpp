@@ -348,9 +348,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
       if (exited && !streams_open) break;
 
       const Clock::time_point now = Clock::now();
-      if (has_deadline && !term_sent && now >= deadline) {
+      const bool stop = !term_sent && opts.stop_requested && opts.stop_requested();
+      if ((has_deadline && !term_sent && now >= deadline) || stop) {
         // If the child already exited, something it started still holds our pipes: end it too.
-        result.timed_out = !exited;
+        (stop ? result.stopped : result.timed_out) = !exited;
         ::kill(-pid, SIGTERM);
         term_sent = true;
         kill_at = now + std::chrono::duration_cast<Clock::duration>(
@@ -401,7 +402,11 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
             feed(in.write, opts.stdin_text, stdin_offset);
           }
         } else {
-          drain(*owners[i], owners[i] == &out.read ? result.out : result.err);
+          std::string& into = owners[i] == &out.read ? result.out : result.err;
+          const size_t before = into.size();
+          drain(*owners[i], into);
+          if (opts.on_output && into.size() > before)
+            opts.on_output(into.substr(before), &into == &result.err);
         }
       }
     }

@@ -13,6 +13,7 @@
 // Only the standard library and POSIX are used, so this file can move to a lower library as is.
 #pragma once
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -29,6 +30,12 @@ struct ProcessOptions {
   std::string working_dir;
   // Written to the child's stdin, which is then closed. Empty = stdin is /dev/null.
   std::string stdin_text;
+  // Called (on the calling thread) with each piece of output as it arrives, besides capturing it:
+  // for passing a long-running child's progress through.
+  std::function<void(const std::string& chunk, bool from_stderr)> on_output;
+  // Polled about every 50 ms; once it returns true the child's group is ended as on a timeout.
+  // For stopping one of several children run from different threads when another fails.
+  std::function<bool()> stop_requested;
 };
 
 struct ProcessResult {
@@ -38,6 +45,8 @@ struct ProcessResult {
   int term_signal = 0;
   // True when the timeout ended the program (exit_code then reflects the kill signal).
   bool timed_out = false;
+  // True when stop_requested ended the program.
+  bool stopped = false;
   std::string out;
   std::string err;
   // Wall-clock seconds from start to exit.

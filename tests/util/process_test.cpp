@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -125,6 +126,47 @@ TEST(RunProcess, LargeOutputOnBothStreamsDoesNotDeadlock) {
   EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.out.size(), 1000000u);
   EXPECT_EQ(r.err.size(), 1000004u);
+}
+
+TEST(RunProcess, OnOutputSeesEveryPieceOfBothStreams) {
+  ProcessOptions opts;
+  std::string seen_out, seen_err;
+  opts.on_output = [&](const std::string& chunk, bool from_stderr) {
+    (from_stderr ? seen_err : seen_out) += chunk;
+  };
+  const ProcessResult r =
+      run_process({"sh", "-c", "echo one; echo two >&2; sleep 0.1; echo three"}, opts);
+  EXPECT_EQ(seen_out, "one\nthree\n");
+  EXPECT_EQ(seen_err, "two\n");
+  EXPECT_EQ(r.out, seen_out);  // still captured
+  EXPECT_EQ(r.err, seen_err);
+}
+
+// Another thread decides when to stop the child (how tinynas train --nproc stops the other ranks
+// when one fails); the child is ended, and reported as stopped rather than timed out.
+TEST(RunProcess, StopRequestedEndsTheChildGroup) {
+  std::atomic<bool> stop{false};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    stop = true;
+  });
+  ProcessOptions opts;
+  opts.timeout_s = 60;
+  opts.stop_requested = [&] { return stop.load(); };
+  const ProcessResult r = run_process({"sh", "-c", "sleep 30 & wait"}, opts);
+  stopper.join();
+  EXPECT_TRUE(r.stopped);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.term_signal, SIGTERM);
+  EXPECT_LT(r.seconds, 30);
+}
+
+TEST(RunProcess, StopRequestedIsNotReportedForAChildThatFinished) {
+  ProcessOptions opts;
+  opts.stop_requested = [] { return false; };
+  const ProcessResult r = run_process({"/bin/echo", "hi"}, opts);
+  EXPECT_FALSE(r.stopped);
+  EXPECT_EQ(r.exit_code, 0);
 }
 
 TEST(RunProcess, MissingProgramThrowsProgramNotFoundNamingIt) {
