@@ -10,8 +10,6 @@
 //   build/bench/distributed_bench [--space cifar] [--width 0.35] [--resolution 32] [--batch 64]
 //                                 [--steps 20] [--subnets 1] [--nproc 2] [--threads 2]
 //                                 [--repeats 3]
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +26,7 @@
 #include "nas/search_space.h"
 #include "supernet/trainer.h"
 #include "supernet/worker_group.h"
+#include "tests/support/free_port.h"
 
 namespace {
 
@@ -46,17 +45,7 @@ struct Measured {
   int64_t parameters = 0;       // of the supernet: the gradient floats averaged per step at most
 };
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+using tinynas::testing::free_port;
 
 // Two epochs of `steps` steps; rank 0 writes the second one's figures to `report`.
 void train_rank(const Args& a, int world, int rank, int threads, int port, int report) {

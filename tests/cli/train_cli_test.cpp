@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "supernet/checkpoint.h"
+#include "tests/supernet/identical_networks.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/temp_dir.h"
 
@@ -24,6 +25,7 @@ extern char** environ;
 namespace tinynas::cli {
 namespace {
 
+using tinynas::supernet::testing::expect_identical;
 using tinynas::testing::expect_bad_input;
 using tinynas::testing::read_text;
 using tinynas::testing::run_tinynas;
@@ -116,24 +118,6 @@ class BackgroundTinynas {
  private:
   pid_t pid_ = -1;
 };
-
-// Every parameter and buffer (BN statistics too) equal, bit for bit.
-void expect_identical(const supernet::OFANetwork& a, const supernet::OFANetwork& b,
-                      const std::string& what) {
-  ASSERT_EQ(static_cast<bool>(a), static_cast<bool>(b)) << what;
-  if (!a) return;
-  const auto compare = [&](const auto& from_a, const auto& from_b) {
-    ASSERT_EQ(from_a.size(), from_b.size()) << what;
-    for (const auto& item : from_a) {
-      const torch::Tensor x = item.value().detach().to(torch::kDouble);
-      const torch::Tensor y = from_b[item.key()].detach().to(torch::kDouble);
-      ASSERT_EQ(x.sizes(), y.sizes()) << what << " " << item.key();
-      EXPECT_EQ((x - y).abs().max().item<double>(), 0.0) << what << " " << item.key();
-    }
-  };
-  compare(a->named_parameters(true), b->named_parameters(true));
-  compare(a->named_buffers(true), b->named_buffers(true));
-}
 
 nlohmann::json losses(const nlohmann::json& history) {
   nlohmann::json out = nlohmann::json::array();

@@ -2,8 +2,6 @@
 // --world-size / --rank / --master (exit 2 with the reason), with real processes meeting over a
 // real TCP rendezvous on 127.0.0.1.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -14,6 +12,7 @@
 #include <vector>
 
 #include "tests/support/cli_runner.h"
+#include "tests/support/free_port.h"
 #include "tests/support/temp_dir.h"
 #include "util/process.h"
 
@@ -29,17 +28,7 @@ using util::ProcessResult;
 
 const std::string kConfigs = TINYNAS_TEST_CONFIG_DIR;
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+using tinynas::testing::free_port;
 
 // A few seconds of training: synthetic 16x16 images, one epoch of 4 steps of the cifar space.
 std::string tiny_config(const TempDir& tmp) {

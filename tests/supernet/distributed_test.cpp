@@ -3,8 +3,6 @@
 // report through their exit code and files; they end with _exit so that nothing of the test
 // process (gtest, static destructors) runs twice.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +19,7 @@
 #include "supernet/trainer.h"
 #include "supernet/worker_group.h"
 #include "test_support.h"
+#include "tests/support/free_port.h"
 
 namespace tinynas::supernet {
 namespace {
@@ -28,17 +27,7 @@ namespace {
 using testing::TempDir;
 using testing::tiny_space;
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+using tinynas::testing::free_port;
 
 // Runs body(rank) for ranks[1..] in forked children and ranks[0] here; returns each one's
 // result (a child's exit code; an exception escaping a child's body gives 101).

@@ -10,10 +10,12 @@
 #include "supernet/evaluation.h"
 #include "supernet/trainer.h"
 #include "test_support.h"
+#include "tests/supernet/identical_networks.h"
 
 namespace tinynas::supernet {
 namespace {
 
+using testing::expect_identical;
 using testing::TempDir;
 using testing::tiny_space;
 
@@ -47,24 +49,6 @@ torch::Tensor flat_parameters(const OFANetwork& net) {
   std::vector<torch::Tensor> all;
   for (const auto& p : net->parameters()) all.push_back(p.detach().flatten());
   return torch::cat(all);
-}
-
-// Every parameter and buffer (BN running statistics and batch counts too) of a and b is the same,
-// bit for bit.
-void expect_identical(const OFANetwork& a, const OFANetwork& b, const std::string& what) {
-  ASSERT_EQ(static_cast<bool>(a), static_cast<bool>(b)) << what;
-  if (!a) return;
-  const auto compare = [&](const auto& from_a, const auto& from_b) {
-    ASSERT_EQ(from_a.size(), from_b.size()) << what;
-    for (const auto& item : from_a) {
-      const torch::Tensor x = item.value().detach().to(torch::kDouble);
-      const torch::Tensor y = from_b[item.key()].detach().to(torch::kDouble);
-      ASSERT_EQ(x.sizes(), y.sizes()) << what << " " << item.key();
-      EXPECT_EQ((x - y).abs().max().item<double>(), 0.0) << what << " " << item.key();
-    }
-  };
-  compare(a->named_parameters(true), b->named_parameters(true));
-  compare(a->named_buffers(true), b->named_buffers(true));
 }
 
 // The per-epoch rows without their timings (which differ from run to run).
