@@ -22,7 +22,9 @@ void set_threads(int threads) {
 
 TrainResult train_supernet(const TrainJob& job, const TrainCallbacks& callbacks) {
   // Only rank 0 writes into the run folder (the others may share it, or not have it at all).
-  const std::string cache = job.distributed.rank == 0 ? job.out_dir + "/cache" : "";
+  const std::string cache = job.distributed.rank != 0 ? ""
+                            : job.cache_dir.empty()   ? job.out_dir + "/cache"
+                                                      : job.cache_dir;
   const auto note = [&](const std::string& text) {
     if (callbacks.on_note) callbacks.on_note(text);
   };

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,16 @@ struct TrainJob {
   // samples the same sub-nets, takes its rows of each batch and averages gradients; rank 0 alone
   // writes the checkpoint and the log.
   DistributedOptions distributed;
+  // Fine-tuning (tinynas finetune): every step trains this one sub-net at its own resolution, and
+  // the per-epoch evaluation measures it. Empty: progressive shrinking of the whole supernet.
+  std::optional<nas::Arch> subnet;
+  // A fresh run's starting point: this supernet checkpoint's weights (inherit_weights) or a random
+  // initialisation of the same network; either way its input normalisation, and its full network
+  // as the teacher when a phase distills. Empty: random, with the training images' statistics.
+  std::string start_from;
+  bool inherit_weights = true;
+  std::string checkpoint_name = "supernet.pt";  // in out_dir
+  std::string cache_dir;                        // decoded data (empty: out_dir/cache)
 };
 
 struct StepInfo {
@@ -64,6 +75,7 @@ struct EpochInfo {
   double loss = 0;
   double lr = 0;                                 // at the end of the epoch
   double top1_largest = -1, top1_smallest = -1;  // -1: not measured
+  double top1_subnet = -1;                       // fine-tuning: the sub-net trained
   double seconds = 0, images_per_s = 0;
   double all_reduce_seconds = 0;  // data-parallel: of `seconds`, averaging gradients
 };
@@ -150,5 +162,29 @@ struct ExtractResult {
 // measures it); without, they are whatever the checkpoint holds (the last trained sub-net's).
 ExtractResult extract_subnet(const std::string& checkpoint, const nas::Arch& arch,
                              const std::string& out_dir, const EvalRequest* recalibration);
+
+// Fine-tuning one sub-net (tinynas finetune). train fine-tunes the sub-net (train.subnet,
+// train.start_from set); evaluation describes the supernet run's images (data, seed, training
+// subset, calibration), and its split and test_subset are set here for each measurement.
+struct FinetuneJob {
+  TrainJob train;
+  EvalRequest evaluation;
+  int64_t validation_images = 5000;  // held-out training images (0: all of them)
+};
+
+struct FinetuneResult {
+  // The sub-net as the supernet hands it over (BN re-calibrated), then after fine-tuning: top-1
+  // on the held-out training images and on the test split.
+  SubnetEvaluation inherited_validation, inherited_test;
+  SubnetEvaluation final_validation, final_test;
+  TrainResult training;
+  ExtractResult extracted;
+  std::string weights_dir;  // the fine-tuned sub-net's float weights (out_dir/subnet)
+};
+
+// Measures the inherited sub-net (kept in out_dir/inherited.json, so a resumed run does not
+// measure it again), trains, measures the result and extracts its weights. A resumed run
+// (train.resume) continues the training from its last checkpoint.
+FinetuneResult finetune_subnet(const FinetuneJob& job, const TrainCallbacks& callbacks);
 
 }  // namespace tinynas::supernet

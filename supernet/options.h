@@ -82,6 +82,21 @@ struct EvalOptions {
   int64_t epoch_test_subset = 2000;  // images per sub-net in the per-epoch log
 };
 
+// Fine-tuning one sub-net after the search (tinynas finetune): the sub-net alone, trained further
+// on the supernet run's training images, starting from the weights it inherits from the supernet
+// ("supernet") or from a random initialisation ("scratch", the comparison that shows what the
+// supernet is worth), with distillation from the supernet's largest sub-net. Batch size,
+// momentum, label smoothing, augmentation and the distillation weight are train.*'s.
+struct FinetuneOptions {
+  int epochs = 6;
+  double lr = 0.05;  // peak, cosine to 0 after a linear warm-up from lr / 10
+  double warmup_epochs = 0.5;
+  double weight_decay = 5e-4;  // not on BN or biases
+  bool distill = true;
+  std::string init = "supernet";  // "supernet" or "scratch"
+  std::string out;                // output folder (empty: finetune/ beside the supernet)
+};
+
 // What a supernet was trained with: the options a checkpoint records, so the run can be resumed
 // and its sub-nets evaluated on the images it did (or did not) train on.
 struct RunDescription {
@@ -139,6 +154,18 @@ inline std::vector<OptionProblem> train_option_problems(const TrainOptions& t) {
     out.push_back({"checkpoint_minutes", "must be >= 0 (0 = only at epoch ends)"});
   if (t.device != "cpu" && t.device != "cuda")
     out.push_back({"device", "must be \"cpu\" or \"cuda\", got \"" + t.device + "\""});
+  return out;
+}
+
+// The rules of the fine-tuning options, every broken one (keys as the JSON names them).
+inline std::vector<OptionProblem> finetune_option_problems(const FinetuneOptions& f) {
+  std::vector<OptionProblem> out;
+  if (f.epochs < 1) out.push_back({"epochs", "must be at least 1"});
+  if (!(f.lr > 0)) out.push_back({"lr", "must be positive"});
+  if (!(f.warmup_epochs >= 0)) out.push_back({"warmup_epochs", "must be >= 0"});
+  if (!(f.weight_decay >= 0)) out.push_back({"weight_decay", "must be >= 0"});
+  if (f.init != "supernet" && f.init != "scratch")
+    out.push_back({"init", "must be \"supernet\" or \"scratch\", got \"" + f.init + "\""});
   return out;
 }
 

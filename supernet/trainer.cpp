@@ -112,6 +112,7 @@ Trainer::Trainer(const TrainJob& job, data::ImageSet train, data::ImageSet test,
     throw std::invalid_argument("the test split has " + std::to_string(test_.num_classes()) +
                                 " classes, the training split " +
                                 std::to_string(train_.num_classes()));
+  if (job_.subnet) job_.train.resolutions = {job_.subnet->resolution};
   if (job_.train.resolutions.empty()) job_.train.resolutions = {train_.height};
   train_ = data::subset(train_, job_.train.train_subset, job_.seed);
   if (train_.size() < job_.train.batch_size)
@@ -121,7 +122,7 @@ Trainer::Trainer(const TrainJob& job, data::ImageSet train, data::ImageSet test,
   calibration_ = data::subset(train_, job_.eval.calibration_images, job_.seed + 1);
   epoch_test_ = data::subset(test_, job_.eval.epoch_test_subset, job_.seed + 2);
 
-  checkpoint_path_ = job_.out_dir + "/supernet.pt";
+  checkpoint_path_ = job_.out_dir + "/" + job_.checkpoint_name;
   log_path_ = job_.out_dir + "/train_log.csv";
   const bool exists = !job_.out_dir.empty() && std::filesystem::exists(checkpoint_path_);
   if (exists && !job_.resume)
@@ -146,6 +147,13 @@ Trainer::Trainer(const TrainJob& job, data::ImageSet train, data::ImageSet test,
                                   std::to_string(net_->options().width_mult) +
                                   ", not the one this config describes");
     state_ = c.meta.state;
+    const nlohmann::json subnet = job_.subnet ? nas::arch_to_json(*job_.subnet) : nlohmann::json();
+    if (state_.value("subnet", nlohmann::json()) != subnet)
+      throw std::invalid_argument(
+          "--resume: '" + checkpoint_path_ + "' " +
+          (!state_.contains("subnet") ? "trains a whole supernet, not one sub-net"
+           : job_.subnet              ? "fine-tunes another sub-net than this run's"
+                                      : "fine-tunes one sub-net (tinynas finetune --resume)"));
     const int shards = state_.value("shards", 1);
     if (shards != job_.distributed.world_size * job_.micro_batches)
       throw std::invalid_argument(
@@ -160,15 +168,34 @@ Trainer::Trainer(const TrainJob& job, data::ImageSet train, data::ImageSet test,
     saved_optimizer = std::move(c.optimizer);
   } else {
     torch::manual_seed(job_.seed);
-    net_ = OFANetwork(job_.space, job_.supernet, train_.num_classes());
-    data::channel_stats(train_, norm_.mean, norm_.std);
+    if (!job_.start_from.empty()) {
+      Checkpoint start = load_checkpoint(job_.start_from);
+      if (start.net->space().name != job_.space.name ||
+          !nas::same_width(start.net->options().width_mult, job_.supernet.width_mult) ||
+          start.net->num_classes() != train_.num_classes())
+        throw std::invalid_argument(
+            "'" + job_.start_from + "' holds a supernet of space '" + start.net->space().name +
+            "' at width " + std::to_string(start.net->options().width_mult) + " with " +
+            std::to_string(start.net->num_classes()) + " classes, not the network this run trains");
+      // The teacher's inputs, and the student's, are normalised as the supernet's were.
+      norm_ = norm_from_json(start.meta.network);
+      net_ = job_.inherit_weights
+                 ? start.net
+                 : OFANetwork(start.net->space(), start.net->options(), train_.num_classes());
+      teacher_source_ = start.net;
+    } else {
+      net_ = OFANetwork(job_.space, job_.supernet, train_.num_classes());
+      data::channel_stats(train_, norm_.mean, norm_.std);
+    }
     state_ = {{"phase", 0},
               {"epoch", 0},
               {"global_step", 0},
               {"global_epoch", 0},
               {"history", nlohmann::json::array()}};
+    if (job_.subnet) state_["subnet"] = nas::arch_to_json(*job_.subnet);
     add_epoch_position(state_);
   }
+  if (job_.subnet) net_->set_active(*job_.subnet);  // rejects an arch outside the supernet
   state_["world_size"] = job_.distributed.world_size;
   state_["shards"] = job_.distributed.world_size * job_.micro_batches;
   net_->to(device_);
@@ -234,9 +261,11 @@ void Trainer::start_phase(size_t index, bool fresh) {
   const PhaseOptions& p = job_.train.phases[index];
   if (fresh) {
     if (p.distill && p.sampling == "random" && !teacher_) {
-      // The full network as trained so far becomes the teacher of every later phase.
+      // The full network as trained so far becomes the teacher of every later phase (when
+      // fine-tuning: the supernet's, whatever the student starts from).
       teacher_ = OFANetwork(net_->space(), net_->options(), net_->num_classes());
-      copy_state(*net_, *teacher_);
+      copy_state(teacher_source_ ? *teacher_source_ : *net_, *teacher_);
+      teacher_source_ = nullptr;
       teacher_->to(device_);
       // Its BN statistics re-estimated on the calibration images (as every evaluation does),
       // rather than the running averages of training: those depend on how each batch was split
@@ -278,7 +307,9 @@ double Trainer::train_step(const PhaseOptions& p, const Batch& batch, int64_t gl
   nas::Rng rng = nas::Rng::for_stream(job_.seed, static_cast<uint64_t>(global_step));
   const int resolution = rng.pick(job_.train.resolutions);
   std::vector<nas::Arch> archs;
-  if (p.sampling == "sandwich") {
+  if (job_.subnet) {
+    archs.push_back(*job_.subnet);
+  } else if (p.sampling == "sandwich") {
     archs.push_back(net_->largest(resolution));
     nas::Arch small = sample(net_, p, resolution, rng);  // keeps the non-elastic dims at max
     for (size_t s = 0; s < small.stages.size(); ++s) {
@@ -364,12 +395,16 @@ void Trainer::end_epoch(EpochInfo& info) {
     // Largest and smallest sub-nets, BN re-calibrated; the training statistics are put back.
     const std::vector<torch::Tensor> stats = save_bn_stats(net_);
     const int r = *std::max_element(job_.train.resolutions.begin(), job_.train.resolutions.end());
-    for (const bool largest : {true, false}) {
-      net_->set_active(largest ? net_->largest(r) : net_->smallest(r));
+    const auto top1 = [&](const nas::Arch& arch) {
+      net_->set_active(arch);
       recalibrate_bn(net_, calibration_, norm_, job_.eval.calibration_batch, device_);
-      const double top1 =
-          measure_top1(net_, epoch_test_, norm_, job_.eval.batch_size, device_).top1;
-      (largest ? info.top1_largest : info.top1_smallest) = top1;
+      return measure_top1(net_, epoch_test_, norm_, job_.eval.batch_size, device_).top1;
+    };
+    if (job_.subnet) {
+      info.top1_subnet = top1(*job_.subnet);
+    } else {
+      info.top1_largest = top1(net_->largest(r));
+      info.top1_smallest = top1(net_->smallest(r));
     }
     restore_bn_stats(net_, stats);
     net_->train();
@@ -381,6 +416,7 @@ void Trainer::end_epoch(EpochInfo& info) {
                                {"lr", info.lr},
                                {"top1_largest", info.top1_largest},
                                {"top1_smallest", info.top1_smallest},
+                               {"top1_subnet", info.top1_subnet},
                                {"seconds", info.seconds},
                                {"images_per_s", info.images_per_s}});
   if (!writes()) return;
@@ -399,11 +435,13 @@ void Trainer::save() const {
 
 void Trainer::write_log() const {
   std::ostringstream csv;
-  csv << "phase,epoch,global_step,loss,lr,top1_largest,top1_smallest,seconds,images_per_s\n";
+  csv << "phase,epoch,global_step,loss,lr,top1_largest,top1_smallest,top1_subnet,seconds,"
+         "images_per_s\n";
   for (const auto& h : state_["history"])
     csv << h["phase"].get<std::string>() << ',' << h["epoch"] << ',' << h["global_step"] << ','
         << h["loss"] << ',' << h["lr"] << ',' << h["top1_largest"] << ',' << h["top1_smallest"]
-        << ',' << h["seconds"] << ',' << h["images_per_s"] << '\n';
+        << ',' << h.value("top1_subnet", -1.0) << ',' << h["seconds"] << ',' << h["images_per_s"]
+        << '\n';
   util::write_file_atomically(log_path_, csv.str());
 }
 

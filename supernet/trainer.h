@@ -65,6 +65,7 @@ class Trainer {
   Normalization norm_;
   OFANetwork net_{nullptr};
   OFANetwork teacher_{nullptr};
+  OFANetwork teacher_source_{nullptr};  // job.start_from's network until the teacher is made
   std::unique_ptr<torch::optim::SGD> optimizer_;
   std::unique_ptr<BatchLoader> loader_;
   // {"phase", "epoch", "global_step", "global_epoch", "history"} and the position inside the
