@@ -17,6 +17,7 @@ int cost_command(int argc, char** argv);
 int train_command(int argc, char** argv);
 int eval_command(int argc, char** argv);
 int extract_command(int argc, char** argv);
+int finetune_command(int argc, char** argv);   // one sub-net trained further on its own
 int predictor_command(int argc, char** argv);  // tinynas predictor build
 #endif
 int export_command(int argc, char** argv);    // int8 C project of an arch (engine/)

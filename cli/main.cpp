@@ -27,6 +27,7 @@ constexpr const char* kUsage =
     "  train    train a once-for-all supernet from an experiment config (--resume continues)\n"
     "  eval     top-1 of one sub-net of a trained supernet (BN re-calibrated)\n"
     "  extract  float weights of one sub-net of a supernet, for the int8 engine\n"
+    "  finetune train one sub-net further on its own (the search's winner), then extract it\n"
     "  predictor build  measure sub-nets of a supernet, fit the accuracy predictor\n"
     "  export   quantise an arch to int8 and write its C project (model.h, model.c, weights.c)\n"
     "  verify   run an exported model and compare it byte for byte with the reference\n"
@@ -58,10 +59,12 @@ int dispatch(int argc, char** argv) {
   if (command == "evolve")
     return tinynas::cli::search_command(argc - 1, argv + 1, SearchMode::kEvolve);
   if (command == "cost") return tinynas::cli::cost_command(argc - 1, argv + 1);
-  if (command == "train" || command == "eval" || command == "extract" || command == "predictor") {
+  if (command == "train" || command == "eval" || command == "extract" || command == "finetune" ||
+      command == "predictor") {
 #ifdef TINYNAS_WITH_TORCH
     if (command == "train") return tinynas::cli::train_command(argc - 1, argv + 1);
     if (command == "eval") return tinynas::cli::eval_command(argc - 1, argv + 1);
+    if (command == "finetune") return tinynas::cli::finetune_command(argc - 1, argv + 1);
     if (command == "predictor") return tinynas::cli::predictor_command(argc - 1, argv + 1);
     return tinynas::cli::extract_command(argc - 1, argv + 1);
 #else
@@ -74,10 +77,11 @@ int dispatch(int argc, char** argv) {
   if (command == "verify") return tinynas::cli::verify_command(argc - 1, argv + 1);
   if (command == "accuracy") return tinynas::cli::accuracy_command(argc - 1, argv + 1);
   if (command == "config") return tinynas::cli::config_command(argc - 1, argv + 1);
-  throw std::invalid_argument(
-      "unknown command '" + command +
-      "' (commands: search, space, evolve, cost, train, eval, extract, predictor, export, verify, "
-      "accuracy, config; see tinynas --help)");
+  throw std::invalid_argument("unknown command '" + command +
+                              "' (commands: search, space, evolve, cost, train, eval, extract, "
+                              "finetune, predictor, export, "
+                              "verify, "
+                              "accuracy, config; see tinynas --help)");
 }
 
 }  // namespace

@@ -81,6 +81,22 @@ Field<Settings> train_field(const std::string& key, Access access, const std::st
   return f;
 }
 
+Rule<supernet::FinetuneOptions> finetune_rule(const std::string& key) {
+  return [key](const supernet::FinetuneOptions& o) {
+    for (const supernet::OptionProblem& p : supernet::finetune_option_problems(o))
+      if (p.key == key) return p.message;
+    return std::string();
+  };
+}
+
+template <typename Access>
+Field<Settings> finetune_field(const std::string& key, Access access, const std::string& help) {
+  Field<Settings> f = field<Settings>("finetune." + key, access, help);
+  const Rule<supernet::FinetuneOptions> rule = finetune_rule(key);
+  f.check = [rule](const Settings& s) { return rule(s.finetune); };
+  return f;
+}
+
 // ---- One phase of progressive shrinking (an entry of train.phases). ----
 
 const FieldTable<supernet::PhaseOptions>& phase_table() {
@@ -383,6 +399,29 @@ const FieldTable<Settings>& settings_table() {
       field<S>(
           "predictor.out", [](auto& s) -> auto& { return s.predictor.out; },
           "predictor file (empty: predictor.json beside the checkpoint)"),
+
+      finetune_field(
+          "epochs", [](auto& s) -> auto& { return s.finetune.epochs; },
+          "epochs of fine-tuning the search's winner (tinynas finetune)"),
+      finetune_field(
+          "lr", [](auto& s) -> auto& { return s.finetune.lr; },
+          "peak learning rate (cosine to 0 after the warm-up)"),
+      finetune_field(
+          "warmup_epochs", [](auto& s) -> auto& { return s.finetune.warmup_epochs; },
+          "linear warm-up from lr / 10 over this many epochs"),
+      finetune_field(
+          "weight_decay", [](auto& s) -> auto& { return s.finetune.weight_decay; },
+          "weight decay (not on batch norm or biases)"),
+      finetune_field(
+          "distill", [](auto& s) -> auto& { return s.finetune.distill; },
+          "distillation from the supernet's largest sub-net (weight: train.distill_weight)"),
+      finetune_field(
+          "init", [](auto& s) -> auto& { return s.finetune.init; },
+          "\"supernet\" (the weights the sub-net inherits) or \"scratch\" (random: what the "
+          "supernet is worth, by comparison)"),
+      finetune_field(
+          "out", [](auto& s) -> auto& { return s.finetune.out; },
+          "output folder (empty: finetune/ beside the supernet checkpoint)"),
 
       field<S>(
           "search.supernet", [](auto& s) -> auto& { return s.search.supernet; },

@@ -46,6 +46,7 @@ struct Settings {
   supernet::EvalOptions eval;
   PredictorBuildSettings predictor;
   AccuracySearchSettings search;
+  supernet::FinetuneOptions finetune;  // tinynas finetune: the search's winner trained further
 };
 
 // Applies an experiment JSON object on top of settings. Throws std::invalid_argument naming the

@@ -5,9 +5,7 @@
 // Data-parallel: --nproc N runs N ranks on this machine (cli/local_ranks.h); --world-size W
 // --rank R --master HOST:PORT is one rank of a run over several machines (docs/distributed.md).
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <optional>
 #include <stdexcept>
@@ -18,46 +16,13 @@
 #include "cli/options.h"
 #include "cli/progress.h"
 #include "cli/run_context.h"
+#include "cli/train_progress.h"
 #include "nas/search_space.h"
 #include "supernet/api.h"
 #include "util/json_reader.h"
 
 namespace tinynas::cli {
 namespace {
-
-// One progress line: redrawn in place on a terminal, a log line every ~10 s otherwise.
-class TrainProgressLine {
- public:
-  explicit TrainProgressLine(bool enabled) : enabled_(enabled), tty_(isatty(fileno(stderr))) {}
-  void step(const supernet::StepInfo& s) {
-    if (!enabled_) return;
-    const double now = seconds();
-    if (now < next_ && s.step != s.steps_per_epoch) return;
-    next_ = now + (tty_ ? 0.2 : 10.0);
-    char line[256];
-    std::snprintf(line, sizeof line,
-                  "%s [%d/%d] epoch %d/%d step %lld/%lld loss %.4f %.1f img/s ETA %s",
-                  s.phase.c_str(), s.phase_index + 1, s.phases, s.epoch + 1, s.epochs,
-                  static_cast<long long>(s.step), static_cast<long long>(s.steps_per_epoch), s.loss,
-                  s.images_per_s, format_eta(s.eta_s).c_str());
-    std::fprintf(stderr, tty_ ? "\r%-100s" : "%s\n", line);
-    std::fflush(stderr);
-    dirty_ = tty_;
-  }
-  void clear() {
-    if (dirty_) std::fputc('\n', stderr);
-    dirty_ = false;
-  }
-
- private:
-  static double seconds() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  }
-  bool enabled_, tty_;
-  bool dirty_ = false;
-  double next_ = 0;
-};
 
 // --master HOST:PORT (the port after the last colon).
 void parse_master(const std::string& text, supernet::DistributedOptions& d) {

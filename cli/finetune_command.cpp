@@ -1,0 +1,196 @@
+// tinynas finetune --supernet CKPT ARCH: the search's winner trained further on its own, starting
+// from the weights it inherits from the supernet (or, --init scratch, from a random
+// initialisation for comparison), with distillation from the supernet's largest sub-net; then
+// BN re-calibrated, measured on the held-out and test images, and extracted as float weights for
+// tinynas export. Checkpoints like tinynas train; --resume continues a killed run.
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/progress.h"
+#include "cli/run_context.h"
+#include "cli/supernet_args.h"
+#include "cli/train_progress.h"
+#include "supernet/api.h"
+#include "util/json_reader.h"
+
+namespace tinynas::cli {
+namespace {
+
+std::string top1_text(const supernet::SubnetEvaluation& e) {
+  if (e.test_images == 0) return "-";
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2f %%", e.top1);
+  return b;
+}
+
+nlohmann::json evaluation_json(const supernet::SubnetEvaluation& e) {
+  if (e.test_images == 0) return nullptr;
+  return {{"top1", e.top1}, {"images", e.test_images}};
+}
+
+// The flags that override the settings' finetune section, each checked by its rule.
+void apply_flags(const cxxopts::ParseResult& parsed, Settings& s) {
+  supernet::FinetuneOptions& f = s.finetune;
+  if (parsed.count("epochs")) f.epochs = parsed["epochs"].as<int>();
+  if (parsed.count("lr")) f.lr = parsed["lr"].as<double>();
+  if (parsed.count("warmup-epochs")) f.warmup_epochs = parsed["warmup-epochs"].as<double>();
+  if (parsed.count("weight-decay")) f.weight_decay = parsed["weight-decay"].as<double>();
+  if (parsed.count("init")) f.init = parsed["init"].as<std::string>();
+  if (parsed.count("no-distill")) f.distill = false;
+  if (parsed.count("out")) f.out = parsed["out"].as<std::string>();
+  if (parsed.count("threads")) s.threads = parsed["threads"].as<int>();
+  if (parsed.count("checkpoint-minutes"))
+    s.train.checkpoint_minutes = parsed["checkpoint-minutes"].as<double>();
+  for (const std::string key :
+       {"finetune.epochs", "finetune.lr", "finetune.warmup_epochs", "finetune.weight_decay",
+        "finetune.init", "train.checkpoint_minutes"})
+    if (const std::string problem = setting_problem(s, key); !problem.empty())
+      throw std::invalid_argument("'" + key + "' " + problem);
+}
+
+}  // namespace
+
+int finetune_command(int argc, char** argv) {
+  cxxopts::Options options("tinynas finetune",
+                           "Train one sub-net of a supernet further on its own (distilled from "
+                           "the supernet's largest sub-net), then extract its float weights.");
+  options.positional_help("ARCH.json|largest|smallest|random:SEED");
+  options.add_options()("supernet", "checkpoint written by tinynas train",
+                        cxxopts::value<std::string>())("arch", "the sub-net",
+                                                       cxxopts::value<std::string>())(
+      "resolution", "input resolution for the keywords (and overriding the file's)",
+      cxxopts::value<int>())(
+      "config", "experiment JSON (default: the settings the supernet was trained with)",
+      cxxopts::value<std::string>())("data", "data set path, overriding the settings",
+                                     cxxopts::value<std::string>())(
+      "epochs", "epochs of fine-tuning (finetune.epochs)", cxxopts::value<int>())(
+      "lr", "peak learning rate (finetune.lr)", cxxopts::value<double>())(
+      "warmup-epochs", "linear warm-up epochs (finetune.warmup_epochs)", cxxopts::value<double>())(
+      "weight-decay", "weight decay (finetune.weight_decay)", cxxopts::value<double>())(
+      "init", "supernet (inherited weights) or scratch (random initialisation)",
+      cxxopts::value<std::string>())("no-distill", "no distillation from the largest sub-net")(
+      "validation-images",
+      "held-out training images the result is measured on (default: search.validation_images)",
+      cxxopts::value<int64_t>())(
+      "out", "output folder (default: finetune.out, else finetune/ beside the supernet)",
+      cxxopts::value<std::string>())("resume", "continue the run in the output folder")(
+      "checkpoint-minutes", "minutes between checkpoints inside an epoch (0: epoch ends only)",
+      cxxopts::value<double>())("threads", "torch threads (0 = all cores)", cxxopts::value<int>())(
+      "quiet", "no progress line")("h,help", "show this help");
+  options.parse_positional({"arch"});
+  const std::optional<cxxopts::ParseResult> parsed_or_help = parse_command(options, argc, argv);
+  if (!parsed_or_help) return 0;  // --help was printed
+  const cxxopts::ParseResult& parsed = *parsed_or_help;
+  if (!parsed.count("supernet"))
+    throw std::invalid_argument("tinynas finetune needs --supernet CKPT");
+  if (!parsed.count("arch"))
+    throw std::invalid_argument(
+        "tinynas finetune needs an ARCH (file, largest, smallest, random:SEED)");
+  const std::string checkpoint = parsed["supernet"].as<std::string>();
+  const supernet::CheckpointInfo info = supernet::describe_checkpoint(checkpoint);
+  Settings s =
+      checkpoint_settings(info, parsed.count("config") ? parsed["config"].as<std::string>() : "");
+  apply_flags(parsed, s);
+  std::optional<int> resolution;
+  if (parsed.count("resolution")) resolution = parsed["resolution"].as<int>();
+  const nas::Arch arch = arch_argument(parsed["arch"].as<std::string>(), info, s, resolution);
+  const bool resume = parsed.count("resume") > 0;
+  if (s.finetune.out.empty())
+    s.finetune.out = (std::filesystem::path(checkpoint).parent_path() / "finetune").string();
+
+  supernet::FinetuneJob job;
+  supernet::TrainJob& t = job.train;
+  t.space = info.space;
+  t.supernet = info.supernet;
+  t.data = s.data;
+  if (parsed.count("data")) t.data.path = parsed["data"].as<std::string>();
+  t.eval = s.eval;
+  t.seed = s.seed;
+  t.threads = s.threads;
+  t.train = s.train;  // batch size, momentum, smoothing, augmentation, the images trained on
+  t.train.weight_decay = s.finetune.weight_decay;
+  supernet::PhaseOptions phase;
+  phase.name = "finetune";
+  phase.epochs = s.finetune.epochs;
+  phase.lr = s.finetune.lr;
+  phase.warmup_epochs = s.finetune.warmup_epochs;
+  phase.distill = s.finetune.distill;
+  t.train.phases = {phase};
+  t.subnet = arch;
+  t.start_from = checkpoint;
+  t.inherit_weights = s.finetune.init == "supernet";
+  t.checkpoint_name = "finetune.pt";
+  t.cache_dir = cache_dir_for(checkpoint);
+  if (resume && !std::filesystem::exists(s.finetune.out))
+    throw std::invalid_argument("--resume: there is no run folder '" + s.finetune.out + "'");
+  t.out_dir = resume ? s.finetune.out : prepare_output_dir(s.finetune.out);
+  t.resume = resume;
+  t.settings = settings_to_json(s);
+  job.evaluation = eval_request_for(s, checkpoint);
+  job.evaluation.data = t.data;
+  // Held-out images exist only when the supernet trained on a subset.
+  job.validation_images = parsed.count("validation-images")
+                              ? parsed["validation-images"].as<int64_t>()
+                              : s.search.validation_images;
+  if (job.validation_images < 0) throw std::invalid_argument("--validation-images must be >= 0");
+
+  const bool quiet = parsed.count("quiet") > 0;
+  spdlog::info("fine-tuning {} from {} ({}), {} epochs at lr {}, {}; output {}", arch.summary(),
+               checkpoint, s.finetune.init == "supernet" ? "inherited weights" : "from scratch",
+               s.finetune.epochs, s.finetune.lr,
+               s.finetune.distill ? "distilled from the largest sub-net" : "no distillation",
+               t.out_dir);
+  TrainProgressLine line(!quiet);
+  supernet::TrainCallbacks callbacks;
+  callbacks.on_note = [&](const std::string& text) { spdlog::info("{}", text); };
+  callbacks.on_step = [&](const supernet::StepInfo& st) { line.step(st); };
+  callbacks.on_epoch = [&](const supernet::EpochInfo& e) {
+    line.clear();
+    spdlog::info(
+        "epoch {}: loss {:.4f}, lr {:.4g}, top-1 {:.2f} % ({} test images), {:.1f} img/s, "
+        "{:.0f} s; checkpoint saved",
+        e.epoch + 1, e.loss, e.lr, e.top1_subnet, s.eval.epoch_test_subset, e.images_per_s,
+        e.seconds);
+  };
+  const supernet::FinetuneResult r = supernet::finetune_subnet(job, callbacks);
+  line.clear();
+
+  const nlohmann::json result = {{"arch", nas::arch_to_json(arch)},
+                                 {"supernet", checkpoint},
+                                 {"init", s.finetune.init},
+                                 {"distill", s.finetune.distill},
+                                 {"epochs", s.finetune.epochs},
+                                 {"lr", s.finetune.lr},
+                                 {"weight_decay", s.finetune.weight_decay},
+                                 {"inherited",
+                                  {{"validation", evaluation_json(r.inherited_validation)},
+                                   {"test", evaluation_json(r.inherited_test)}}},
+                                 {"finetuned",
+                                  {{"validation", evaluation_json(r.final_validation)},
+                                   {"test", evaluation_json(r.final_test)}}},
+                                 {"training_seconds", r.training.seconds},
+                                 {"images_per_s", r.training.images_per_s},
+                                 {"weights", r.weights_dir}};
+  util::write_file_atomically(t.out_dir + "/finetune.json", result.dump(2) + "\n");
+  std::printf("%s\n", arch.summary().c_str());
+  std::printf("%-26s %12s %12s\n", "", "validation", "test");
+  std::printf("%-26s %12s %12s\n", "inherited from supernet",
+              top1_text(r.inherited_validation).c_str(), top1_text(r.inherited_test).c_str());
+  std::printf("%-26s %12s %12s\n",
+              s.finetune.init == "supernet" ? "after fine-tuning" : "trained from scratch",
+              top1_text(r.final_validation).c_str(), top1_text(r.final_test).c_str());
+  if (r.training.steps > 0)
+    std::printf("trained %lld steps in %s (%.1f img/s)\n", static_cast<long long>(r.training.steps),
+                format_eta(r.training.seconds).c_str(), r.training.images_per_s);
+  std::printf("weights: %s (tinynas export ... --weights %s)\nresult: %s/finetune.json\n",
+              r.weights_dir.c_str(), r.weights_dir.c_str(), t.out_dir.c_str());
+  return 0;
+}
+
+}  // namespace tinynas::cli
