@@ -14,6 +14,7 @@
 #include "cli/config_dir.h"
 #include "cli/options.h"
 #include "cli/profile_report.h"
+#include "engine/codegen/project_manifest.h"
 #include "engine/host_verify.h"
 #include "engine/quant_model_io.h"
 #include "firmware/hil.h"
@@ -112,6 +113,11 @@ TargetRun run_on_target(const std::string& target, const std::string& model_dir,
     return run;
   }
   if (target == "qemu-m4" || target == "qemu-m7") {
+    // Refuse an unprofilable project before spending time on the plain run.
+    if (options.profile && engine::read_project_manifest(model_dir).layers <= 0)
+      throw std::invalid_argument("'" + model_dir +
+                                  "' was exported before per-layer profiling (model.json has no "
+                                  "layer count): export it again to use --profile");
     firmware::FirmwareRequest request;
     request.model_dir = model_dir;
     request.work_dir = options.work_dir;
