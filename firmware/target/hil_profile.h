@@ -31,10 +31,10 @@
 #define HIL_PROFILE_CALIBRATION_CALLS 1024u
 
 typedef struct {
-  uint32_t magic;  /* HIL_PROFILE_MAGIC after hil_profile_begin() */
-  uint32_t layers; /* TINYNAS_LAYERS */
-  uint32_t marks;  /* tinynas_layer_done() calls since hil_profile_begin() */
-  uint32_t reserved;
+  uint32_t magic;                /* HIL_PROFILE_MAGIC after hil_profile_begin() */
+  uint32_t layers;               /* TINYNAS_LAYERS */
+  uint32_t marks;                /* tinynas_layer_done() calls since hil_profile_begin() */
+  uint32_t padding;              /* the 64-bit stamps start at byte 16 */
   uint64_t start;                /* timer just before tinynas_invoke() */
   uint64_t end;                  /* timer just after it returned */
   uint64_t done[TINYNAS_LAYERS]; /* timer when layer i had finished */
