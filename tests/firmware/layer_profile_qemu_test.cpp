@@ -1,11 +1,13 @@
 // Per-layer profiling on the emulated Cortex-M4: a small generated model built with
 // TINYNAS_PROFILE reports one count per layer, the counts add up to the profiled inference, and,
 // less one measured marker per layer, to the plain build's inference; the plain build calls no
-// marker at all.
+// marker at all: its code is what model.c compiles to with the marker lines taken out.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <numeric>
 
 #include "engine/host_verify.h"
@@ -96,6 +98,52 @@ TEST(LayerProfileQemu, LayersAddUpToTheInferenceWithinTheMarkerOverhead) {
   const std::string csv = layer_profile_csv(p);
   EXPECT_EQ(static_cast<size_t>(std::count(csv.begin(), csv.end(), '\n')), layers + 1);
   EXPECT_EQ(csv.rfind("layer,op,kernel,stride,in_channels,out_channels,macs,instructions,", 0), 0u);
+}
+
+// model.c compiled for the M4 without TINYNAS_PROFILE, disassembled (no debug information, so
+// only the code and data count).
+std::string plain_object_code(const std::string& model_c, const std::string& include_dir,
+                              const std::string& object) {
+  util::ProcessOptions options;
+  options.timeout_s = 60;
+  const util::ProcessResult built = util::run_process(
+      {"arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16",
+       "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-ffunction-sections", "-fdata-sections",
+       "-I" + include_dir, "-c", model_c, "-o", object},
+      options);
+  EXPECT_EQ(built.exit_code, 0) << built.err;
+  const util::ProcessResult dump =
+      util::run_process({"arm-none-eabi-objdump", "-d", "-r", "-s", object}, options);
+  EXPECT_EQ(dump.exit_code, 0) << dump.err;
+  return dump.out.substr(dump.out.find('\n', dump.out.find("file format")));  // drop the path
+}
+
+TEST(LayerProfileQemu, PlainBuildsCompileAsIfTheMarkersWereNotThere) {
+  TINYNAS_SKIP_WITHOUT_ARM_TOOLS();
+  testing::TempDir dir;
+  const std::string model_dir = dir.str() + "/model";
+  generate(Case{"mcunet", "qemu-m4", 6}, model_dir);
+  // The same model.c with every marker line and the macro's definition taken out.
+  std::ifstream in(model_dir + "/model.c");
+  std::string line;
+  std::string stripped;
+  int markers = 0;
+  bool in_macro = false;
+  while (std::getline(in, line)) {
+    if (line == "#ifdef TINYNAS_PROFILE") in_macro = true;
+    const bool marker = line.find("TINYNAS_LAYER_DONE(") != std::string::npos;
+    if (marker && !in_macro) ++markers;
+    if (!marker && !in_macro) stripped += line + "\n";
+    if (line == "#endif" && in_macro) in_macro = false;
+  }
+  ASSERT_GT(markers, 10);
+  std::filesystem::create_directories(dir.path() / "stripped");
+  testing::write_file(dir.path() / "stripped" / "model.c", stripped);
+  const std::string with = plain_object_code(model_dir + "/model.c", model_dir, dir.str() + "/a.o");
+  const std::string without =
+      plain_object_code(dir.str() + "/stripped/model.c", model_dir, dir.str() + "/b.o");
+  EXPECT_GT(with.size(), 1000u);
+  EXPECT_TRUE(with == without) << "the markers change the plain build's code";
 }
 
 TEST(LayerProfileQemu, AProjectWithoutALayerCountIsRefused) {
