@@ -1,6 +1,7 @@
 #include "cli/plots.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -84,7 +85,7 @@ PlotResult nothing_to_plot(const std::string& dir, const std::string& name,
 // terminal and output lines; it reads its data from NAME.dat (relative: gnuplot runs in dir, so
 // no path ever needs quoting in the script).
 PlotResult render(const std::string& dir, const std::string& name, const std::string& data,
-                  const std::string& body, const PlotOptions& options) {
+                  const std::string& body, const PlotOptions& options, int width_px = 900) {
   PlotResult result;
   const fs::path folder(dir);
   const fs::path png = folder / (name + ".png");
@@ -99,8 +100,8 @@ PlotResult render(const std::string& dir, const std::string& name, const std::st
   }
   const std::string script = "# Made by tinynas; run `gnuplot " + script_name +
                              "` in this directory to redraw " + name + ".png.\n" +
-                             "set terminal pngcairo noenhanced size 900,600\n" + "set output " +
-                             quoted(name + ".png") + "\n" + body;
+                             "set terminal pngcairo noenhanced size " + std::to_string(width_px) +
+                             ",600\n" + "set output " + quoted(name + ".png") + "\n" + body;
   if (!write_file(folder / (name + ".dat"), data, result.message) ||
       !write_file(folder / script_name, script, result.message)) {
     return result;
@@ -286,6 +287,37 @@ PlotResult plot_predictor(const std::string& dir, const std::vector<double>& mea
                            "'held-out sub-nets', \\\n"
                            "     x with lines dashtype 2 title 'predicted = measured'\n";
   return render(dir, "predictor", data.str(), body, options);
+}
+
+PlotResult plot_layer_profile(const std::string& dir, const std::vector<LayerBar>& bars,
+                              const std::string& title, const PlotOptions& options) {
+  if (bars.empty()) return nothing_to_plot(dir, "profile", "no layers were given");
+  NumberWriter data;
+  data << "# index layer instructions_millions\n";
+  for (size_t i = 0; i < bars.size(); ++i) {
+    std::string name = bars[i].layer;  // one whitespace-free column for gnuplot
+    std::replace_if(
+        name.begin(), name.end(),
+        [](char c) { return std::isspace(static_cast<unsigned char>(c)); }, '_');
+    data << i << ' ' << name << ' ' << bars[i].instructions / 1e6 << '\n';
+  }
+  // Wider for long networks, so every layer keeps a readable name under its bar.
+  const int width = std::max(900, std::min(3000, 200 + 16 * static_cast<int>(bars.size())));
+  NumberWriter x_range;
+  x_range << "set xrange [-0.7:" << static_cast<double>(bars.size()) - 0.3 << "]\n";
+  const std::string body =
+      "set title " + quoted(title) +
+      "\n"
+      "set ylabel 'instructions (millions)'\n"
+      "set yrange [0:*]\n"
+      "set grid ytics\n"
+      "set style fill solid 0.8 border -1\n"
+      "set boxwidth 0.8\n"
+      "set xtics rotate by 90 right font ',8'\n"
+      "set bmargin 8\n"
+      "unset key\n" +
+      x_range.str() + "plot 'profile.dat' using 1:3:xtic(2) with boxes linecolor rgb '#4477aa'\n";
+  return render(dir, "profile", data.str(), body, options, width);
 }
 
 }  // namespace tinynas::cli

@@ -71,4 +71,15 @@ PlotResult plot_predictor(const std::string& dir, const std::vector<double>& mea
                           const std::vector<double>& predicted, const std::string& title,
                           const PlotOptions& options = {});
 
+// One bar of the per-layer profile: a layer's name and its instructions.
+struct LayerBar {
+  std::string layer;  // "b3.dw"
+  double instructions = 0;
+};
+
+// profile.png: instructions (millions) per layer, in execution order, one bar per layer named
+// under it. title says what ran (model, target).
+PlotResult plot_layer_profile(const std::string& dir, const std::vector<LayerBar>& bars,
+                              const std::string& title, const PlotOptions& options = {});
+
 }  // namespace tinynas::cli

@@ -13,9 +13,12 @@
 #include "cli/commands.h"
 #include "cli/config_dir.h"
 #include "cli/options.h"
+#include "cli/profile_report.h"
+#include "engine/codegen/project_manifest.h"
 #include "engine/host_verify.h"
 #include "engine/quant_model_io.h"
 #include "firmware/hil.h"
+#include "firmware/layer_profile.h"
 #include "memory_model/board.h"
 #include "memory_model/cost.h"
 #include "memory_model/scheduler.h"
@@ -26,6 +29,10 @@ namespace {
 struct TargetRun {
   std::vector<int8_t> outputs;
   std::string notes;  // extra lines for the report (build flags, instruction counts, sizes)
+  // --profile: the per-layer counts of a second, TINYNAS_PROFILE build, and the plain build's
+  // mean instructions per inference to compare their sum with.
+  std::optional<firmware::LayerProfile> profile;
+  double plain_instructions = 0;
 };
 
 struct TargetOptions {
@@ -33,6 +40,7 @@ struct TargetOptions {
   std::string compiler = "gcc";
   std::optional<memory::Board> board;  // qemu: the Flash / SRAM limits of the link
   std::string work_dir;                // qemu: where the firmware is built and run
+  bool profile = false;                // qemu: also run a per-layer profiled build
 };
 
 // Instructions per inference on the emulated core, the linked sizes beside the cost model's
@@ -76,6 +84,10 @@ TargetRun run_on_target(const std::string& target, const std::string& model_dir,
                         int count, int64_t input_bytes, const TargetOptions& options) {
   TargetRun run;
   if (target == "host") {
+    if (options.profile)
+      throw std::invalid_argument(
+          "--profile needs --target qemu-m4 or qemu-m7 (it counts "
+          "instructions under QEMU)");
     engine::HostBuildOptions opt;
     opt.compiler = options.compiler;
     const std::string& compiler = options.compiler;
@@ -101,6 +113,11 @@ TargetRun run_on_target(const std::string& target, const std::string& model_dir,
     return run;
   }
   if (target == "qemu-m4" || target == "qemu-m7") {
+    // Refuse an unprofilable project before spending time on the plain run.
+    if (options.profile && engine::read_project_manifest(model_dir).layers <= 0)
+      throw std::invalid_argument("'" + model_dir +
+                                  "' was exported before per-layer profiling (model.json has no "
+                                  "layer count): export it again to use --profile");
     firmware::FirmwareRequest request;
     request.model_dir = model_dir;
     request.work_dir = options.work_dir;
@@ -111,6 +128,19 @@ TargetRun run_on_target(const std::string& target, const std::string& model_dir,
     const firmware::FirmwareResult fw = firmware::run_model_on_qemu(request);
     run.outputs = fw.outputs;
     run.notes = firmware_report(fw, model);
+    if (options.profile) {
+      // A separate build with the markers, so the plain build above stays what users ship.
+      request.profile = true;
+      request.work_dir = options.work_dir + "-profile";
+      const firmware::FirmwareResult profiled = firmware::run_model_on_qemu(request);
+      if (profiled.outputs != fw.outputs)
+        throw std::runtime_error(
+            "the profiled build (TINYNAS_PROFILE) computes other outputs "
+            "than the plain build");
+      run.profile = firmware::make_layer_profile(model.graph, profiled);
+      for (int64_t n : fw.instructions) run.plain_instructions += static_cast<double>(n);
+      run.plain_instructions /= static_cast<double>(std::max<size_t>(1, fw.instructions.size()));
+    }
     return run;
   }
   throw std::invalid_argument("--target must be host, qemu-m4 or qemu-m7, got '" + target + "'");
@@ -141,8 +171,13 @@ int verify_command(int argc, char** argv) {
       "board",
       "qemu: link with this board's Flash / SRAM (default: stm32f412 for qemu-m4, "
       "stm32f746 for qemu-m7)",
-      cxxopts::value<std::string>())(
-      "work", "qemu: build folder (default MODEL_DIR/firmware-TARGET)",
+      cxxopts::value<std::string>())("work",
+                                     "qemu: build folder (default MODEL_DIR/firmware-TARGET)",
+                                     cxxopts::value<std::string>())(
+      "profile",
+      "qemu: also build with a marker after every layer and report instructions per layer and "
+      "per op kind (profile.csv, profile.png)")(
+      "out", "--profile: folder for profile.csv and profile.png (default MODEL_DIR)",
       cxxopts::value<std::string>())("config-dir", "folder holding spaces/ and boards/",
                                      cxxopts::value<std::string>())("h,help", "show this help");
   options.parse_positional({"model"});
@@ -179,10 +214,29 @@ int verify_command(int argc, char** argv) {
         memory::load_board(parsed["board"].as<std::string>(), config_dir_option(parsed));
   target_options.work_dir =
       parsed.count("work") ? parsed["work"].as<std::string>() : dir + "/firmware-" + target;
+  target_options.profile = parsed.count("profile") > 0;
+  if (parsed.count("out") && !target_options.profile)
+    throw std::invalid_argument("--out names where --profile writes; add --profile");
   const TargetRun run = run_on_target(target, dir, model, inputs, count, in_bytes, target_options);
   const engine::VerifyResult r = engine::compare_outputs(expected, run.outputs, out_bytes);
 
   std::printf("%s\n", run.notes.c_str());
+  if (run.profile) {
+    const std::string out = parsed.count("out") ? parsed["out"].as<std::string>() : dir;
+    std::printf("%s", layer_profile_text(*run.profile, run.plain_instructions).c_str());
+    std::filesystem::path folder = std::filesystem::absolute(dir).lexically_normal();
+    if (folder.filename().empty()) folder = folder.parent_path();  // "model/"
+    const std::string name = folder.filename().string();
+    const ProfileFiles files = write_layer_profile(*run.profile, out,
+                                                   (name.empty() ? std::string("model") : name) +
+                                                       ": instructions per layer on " + target +
+                                                       " (QEMU -icount, TINYNAS_PROFILE build)");
+    std::printf("wrote %s\n", files.csv_path.c_str());
+    if (files.plot.ok)
+      std::printf("wrote %s\n", files.plot.png_path.c_str());
+    else
+      std::printf("no plot: %s\n", files.plot.message.c_str());
+  }
   std::printf("arena %lld bytes (== scheduler)\n", static_cast<long long>(arena));
   std::printf("%s: %d inputs, %d mismatched inputs, %lld mismatched bytes", target.c_str(),
               r.inputs, r.mismatched_inputs, static_cast<long long>(r.mismatched_bytes));

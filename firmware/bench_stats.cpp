@@ -63,6 +63,19 @@ BenchStats parse_bench_stats(const std::string& text) {
       read_pairs(fields, line, {{"ticks", &run.ticks}, {"status", &run.status}});
       run.status = as_int32(run.status);
       stats.runs.push_back(run);
+    } else if (key == "marker_calibration") {
+      read_pairs(
+          fields, line,
+          {{"calls", &stats.marker_calibration_calls}, {"ticks", &stats.marker_calibration_ticks}});
+      if (stats.marker_calibration_calls <= 0) malformed(line);
+    } else if (key == "layer") {
+      // A layer line belongs to the inference line before it and comes in layer order.
+      int64_t ticks = 0;
+      if (stats.runs.empty() || !(fields >> number) ||
+          number != static_cast<long long>(stats.runs.back().layer_ticks.size()))
+        malformed(line);
+      read_pairs(fields, line, {{"ticks", &ticks}});
+      stats.runs.back().layer_ticks.push_back(ticks);
     } else if (key == "stack_peak_bytes") {
       if (!(fields >> number)) malformed(line);
       stats.stack_peak_bytes = number;
@@ -105,6 +118,8 @@ std::string describe_exit_code(int code) {
              "declared with TINYNAS_ARENA_ATTRIBUTES?)";
     case TINYNAS_HIL_EXIT_INVOKE:
       return "tinynas_invoke() returned an error";
+    case TINYNAS_HIL_EXIT_PROFILE_MARKS:
+      return "the profiled model did not call tinynas_layer_done() once per layer (TINYNAS_LAYERS)";
     case TINYNAS_HIL_EXIT_GUARD_BELOW:
       return "the model wrote below its arena (guard zone below the arena overwritten)";
     case TINYNAS_HIL_EXIT_GUARD_ABOVE:

@@ -14,6 +14,8 @@ namespace tinynas::firmware {
 struct InferenceStats {
   int64_t ticks = 0;   // SysTick ticks around tinynas_invoke()
   int64_t status = 0;  // tinynas_invoke()'s return value
+  // Profiled builds (TINYNAS_PROFILE): ticks of each layer, in order, each with one marker call.
+  std::vector<int64_t> layer_ticks;
 };
 
 struct BenchStats {
@@ -22,6 +24,10 @@ struct BenchStats {
   int64_t arena_bytes = -1;
   int64_t inferences = -1;  // inputs found in inputs.bin
   int64_t timer_overhead_ticks = 0;
+  // Profiled builds: ticks for `marker_calibration_calls` profiling markers in a row; 0 calls
+  // when the firmware was not profiled.
+  int64_t marker_calibration_calls = 0;
+  int64_t marker_calibration_ticks = 0;
   std::vector<InferenceStats> runs;  // one per completed inference, in order
   int64_t stack_peak_bytes = -1;
   bool done = false;  // the harness reached its end

@@ -7,6 +7,7 @@
 
 #include "engine/codegen/project_manifest.h"
 #include "firmware/bench_outcome.h"
+#include "firmware/firmware_error.h"
 #include "firmware/qemu_runner.h"
 #include "firmware/qemu_target.h"
 
@@ -23,6 +24,7 @@ BuildRequest build_request(const FirmwareRequest& request, const QemuTarget& tar
   build.core = target.core;
   build.layout = qemu_memory_layout(target, request.board, request.stack_bytes);
   build.extra_cflags = request.extra_cflags;
+  if (request.profile) build.extra_cflags.push_back("-DTINYNAS_PROFILE");
   build.exclude_sources = request.exclude_sources;
   build.tools = request.tools;
   return build;
@@ -43,6 +45,10 @@ FirmwareResult run_model_on_qemu(const FirmwareRequest& request) {
                                 " bytes is not a positive multiple of TINYNAS_INPUT_BYTES (" +
                                 std::to_string(manifest.input_bytes) + ")");
   const int64_t count = static_cast<int64_t>(request.inputs.size()) / manifest.input_bytes;
+  if (request.profile && manifest.layers <= 0)
+    throw std::invalid_argument("model folder '" + request.model_dir +
+                                "' has no layer count in model.json (exported before per-layer "
+                                "profiling existed): export it again to profile it");
   // Fail on a missing emulator before spending time on the build.
   require_tool(request.tools.qemu);
 
@@ -75,6 +81,26 @@ FirmwareResult run_model_on_qemu(const FirmwareRequest& request) {
     result.instructions.push_back(s.ticks * result.instructions_per_tick);
   }
   result.timer_overhead_ticks = m.stats.timer_overhead_ticks;
+  if (request.profile) {
+    if (m.stats.marker_calibration_calls <= 0)
+      throw FirmwareError(FirmwareFailure::kBadResults,
+                          "the profiled firmware reported no marker calibration",
+                          outcome.console + outcome.stats_text);
+    result.marker_instructions =
+        static_cast<double>(m.stats.marker_calibration_ticks * result.instructions_per_tick) /
+        static_cast<double>(m.stats.marker_calibration_calls);
+    for (const InferenceStats& s : m.stats.runs) {
+      if (static_cast<int64_t>(s.layer_ticks.size()) != manifest.layers)
+        throw FirmwareError(FirmwareFailure::kBadResults,
+                            "the profiled firmware reported " +
+                                std::to_string(s.layer_ticks.size()) + " layers, model.json has " +
+                                std::to_string(manifest.layers),
+                            outcome.console + outcome.stats_text);
+      std::vector<int64_t> layers;
+      for (int64_t ticks : s.layer_ticks) layers.push_back(ticks * result.instructions_per_tick);
+      result.layer_instructions.push_back(layers);
+    }
+  }
   result.stack_peak_bytes = m.stats.stack_peak_bytes;
   result.guard_ok = true;
   result.sections = built.sizes;
@@ -110,6 +136,10 @@ nlohmann::json firmware_result_to_json(const FirmwareResult& r) {
   }
   j["timing"] = "SysTick under qemu -icount shift=0: instructions, +-" +
                 std::to_string(r.instructions_per_tick) + ", not cycles";
+  if (!r.layer_instructions.empty()) {
+    j["layer_instructions"] = r.layer_instructions;
+    j["marker_instructions"] = r.marker_instructions;
+  }
   j["stack_peak_bytes"] = r.stack_peak_bytes;
   j["guard_ok"] = r.guard_ok;
   j["sections"] = section_sizes_to_json(r.sections);

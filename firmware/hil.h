@@ -50,6 +50,9 @@ struct FirmwareRequest {
   int64_t stack_bytes = 8192;  // stack reserve in the linker script
   std::vector<std::string> extra_cflags;
   std::vector<std::string> exclude_sources;  // model files not to compile (a demo main.c)
+  // Build with TINYNAS_PROFILE: the model calls a marker after every layer and the harness
+  // reports each layer's ticks (layer_profile.h). Needs a project with TINYNAS_LAYERS.
+  bool profile = false;
   ArmTools tools;
 };
 
@@ -66,8 +69,12 @@ struct FirmwareResult {
   int64_t instructions_per_tick = 0;
   std::vector<int64_t> instructions;  // ticks x instructions_per_tick, per inference
   int64_t timer_overhead_ticks = 0;   // ticks measured around nothing (0 or 1)
-  int64_t stack_peak_bytes = 0;       // deepest stack seen (harness + model)
-  bool guard_ok = false;              // always true in a returned result (corruption throws)
+  // Profiled runs only: instructions of each layer (ticks x instructions_per_tick), per
+  // inference, and what one profiling marker costs (measured over many calls in a row).
+  std::vector<std::vector<int64_t>> layer_instructions;
+  double marker_instructions = 0;
+  int64_t stack_peak_bytes = 0;  // deepest stack seen (harness + model)
+  bool guard_ok = false;         // always true in a returned result (corruption throws)
   SectionSizes sections;
   std::string elf_path;
   std::vector<std::string> build_command;

@@ -119,7 +119,8 @@ class Generator {
         ctx.scratch_size = s.bytes;
       }
       engine_op(op.type).emit_call(ctx);
-      calls << "\n  /* op " << i << " " << describe(g_, op) << " */\n" << ctx.call.str();
+      calls << "\n  /* op " << i << " " << describe(g_, op) << " */\n"
+            << ctx.call.str() << "  TINYNAS_LAYER_DONE(" << i << ");\n";
       for (const std::string& k : ctx.kernels) {
         kernels_.insert(k + ".h");
         kernels_.insert(k + ".c");
@@ -152,7 +153,14 @@ class Generator {
         << "#define TINYNAS_ARENA_ATTRIBUTES __attribute__((aligned(8)))\n"
         << "#endif\n\n"
         << "/* All activations and scratch buffers; the only mutable state of the model. */\n"
-        << "int8_t tinynas_arena[TINYNAS_ARENA_BYTES] TINYNAS_ARENA_ATTRIBUTES;\n";
+        << "int8_t tinynas_arena[TINYNAS_ARENA_BYTES] TINYNAS_ARENA_ATTRIBUTES;\n\n"
+        << "/* The per-layer profiling hook (model.h): a call only when TINYNAS_PROFILE is\n"
+        << " * defined, nothing at all otherwise, so normal builds are unchanged. */\n"
+        << "#ifdef TINYNAS_PROFILE\n"
+        << "#define TINYNAS_LAYER_DONE(layer) tinynas_layer_done(layer)\n"
+        << "#else\n"
+        << "#define TINYNAS_LAYER_DONE(layer) ((void)0)\n"
+        << "#endif\n";
     for (const auto& [comment, lines] : definitions) {
       out << "\n/* " << comment << " */\n";
       for (const std::string& line : lines) out << line << "\n";
@@ -173,6 +181,7 @@ class Generator {
     m.input_bytes = g_.tensor(g_.input()).bytes();
     m.output_bytes = g_.tensor(g_.output()).bytes();
     m.arena_bytes = plan_.arena_bytes;
+    m.layers = static_cast<int64_t>(g_.ops().size());
     return m;
   }
 
@@ -195,6 +204,9 @@ class Generator {
       << "#include <stdint.h>\n\n"
       << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
       << "#define TINYNAS_ARENA_BYTES " << plan_.arena_bytes << "\n\n"
+      << "/* Layers tinynas_invoke() runs, in order (the ops of quant_model.json and "
+         "schedule.json). */\n"
+      << "#define TINYNAS_LAYERS " << g_.ops().size() << "\n\n"
       << "#define TINYNAS_INPUT_H " << in.h << "\n"
       << "#define TINYNAS_INPUT_W " << in.w << "\n"
       << "#define TINYNAS_INPUT_C " << in.c << "\n"
@@ -214,6 +226,13 @@ class Generator {
       << "const int8_t *tinynas_output(void);\n"
       << "/* Runs the network on the input; returns 0. */\n"
       << "int tinynas_invoke(void);\n\n"
+      << "#ifdef TINYNAS_PROFILE\n"
+      << "/* Per-layer profiling: when model.c is compiled with TINYNAS_PROFILE defined,\n"
+      << " * tinynas_invoke() calls this after layer 0 .. TINYNAS_LAYERS - 1 finishes, in order.\n"
+      << " * The firmware defines it (e.g. to read a cycle counter); the tinynas bench harness\n"
+      << " * does (`tinynas verify --profile`). Without TINYNAS_PROFILE no call is compiled. */\n"
+      << "void tinynas_layer_done(int layer);\n"
+      << "#endif\n\n"
       << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* TINYNAS_MODEL_H */\n";
     return h.str();
   }

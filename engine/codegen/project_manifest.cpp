@@ -34,6 +34,7 @@ nlohmann::json project_manifest_to_json(const ProjectManifest& m) {
   return {{"format", kFormat},
           {"version", kVersion},
           {"arena_bytes", m.arena_bytes},
+          {"layers", m.layers},
           {"input", tensor_json(m.input_shape, m.input_bytes)},
           {"output", tensor_json(m.output_shape, m.output_bytes)}};
 }
@@ -48,6 +49,9 @@ ProjectManifest project_manifest_from_json(const nlohmann::json& json, const std
   ProjectManifest m;
   m.arena_bytes = r.get<int64_t>("arena_bytes");
   if (m.arena_bytes <= 0) r.fail("arena_bytes", "must be positive");
+  // Optional: manifests written before per-layer profiling have no layer count.
+  m.layers = r.optional<int64_t>("layers", 0);
+  if (m.layers < 0) r.fail("layers", "must not be negative");
   read_tensor(r, "input", &m.input_shape, &m.input_bytes);
   read_tensor(r, "output", &m.output_shape, &m.output_bytes);
   r.finish();

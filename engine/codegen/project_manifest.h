@@ -5,7 +5,7 @@
 //
 //   ProjectManifest m = read_project_manifest("model/");   // m.input_bytes, m.output_bytes
 //
-//   {"format": "tinynas-c-project", "version": 1, "arena_bytes": 46080,
+//   {"format": "tinynas-c-project", "version": 1, "arena_bytes": 46080, "layers": 62,
 //    "input": {"shape": [48, 48, 3], "bytes": 6912}, "output": {"shape": [1, 1, 1000], ...}}
 #pragma once
 
@@ -23,6 +23,9 @@ struct ProjectManifest {
   int64_t input_bytes = 0;  // int8 HWC: elements of the shape
   int64_t output_bytes = 0;
   int64_t arena_bytes = 0;  // TINYNAS_ARENA_BYTES
+  // TINYNAS_LAYERS: ops in tinynas_invoke(), each followed by the profiling hook (model.h); 0 for
+  // projects exported before the hook existed (they cannot be profiled).
+  int64_t layers = 0;
 };
 
 nlohmann::json project_manifest_to_json(const ProjectManifest& manifest);

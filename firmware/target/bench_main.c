@@ -8,13 +8,16 @@
  *   model input_bytes I output_bytes O arena_bytes A
  *   inferences N
  *   timer_overhead_ticks T          ticks measured around an empty region
+ *   marker_calibration calls C ticks T   TINYNAS_PROFILE only: C profiling markers in a row
  *   inference K ticks T status S    one per inference, K from 0
+ *   layer L ticks T                 TINYNAS_PROFILE only: after each inference, one per layer
  *   stack_peak_bytes B
  *   error CODE WHAT [KEY VALUE]     only on failure; KEY is offset, inference or status
  *   done */
 #include <stdint.h>
 
 #include "hil_guard.h"
+#include "hil_profile.h"
 #include "hil_protocol.h"
 #include "hil_semihost.h"
 #include "hil_stats.h"
@@ -44,6 +47,50 @@ static int fail(int code, const char* what, const char* key, uint32_t value) {
 static int write_line(HilLine* line) {
   return hil_line_end(line, g_stats_fd) == 0 ? 0 : TINYNAS_HIL_EXIT_OUTPUT_WRITE;
 }
+
+#ifdef TINYNAS_PROFILE
+/* The cost of one marker, measured: HIL_PROFILE_CALIBRATION_CALLS calls made as the model makes
+ * them (a constant in r0, a branch-and-link to another file), 16 per loop turn so the loop's own
+ * instructions add little. */
+#define HIL_MARK4()        \
+  do {                     \
+    tinynas_layer_done(0); \
+    tinynas_layer_done(0); \
+    tinynas_layer_done(0); \
+    tinynas_layer_done(0); \
+  } while (0)
+
+static int report_marker_calibration(void) {
+  HilLine line;
+  uint32_t turn;
+  hil_profile_begin();
+  uint64_t t0 = hil_timer_now();
+  for (turn = 0u; turn < HIL_PROFILE_CALIBRATION_CALLS / 16u; ++turn) {
+    HIL_MARK4();
+    HIL_MARK4();
+    HIL_MARK4();
+    HIL_MARK4();
+  }
+  uint64_t t1 = hil_timer_now();
+  hil_line_begin(&line, "marker_calibration");
+  hil_line_key_u64(&line, "calls", HIL_PROFILE_CALIBRATION_CALLS);
+  hil_line_key_u64(&line, "ticks", t1 - t0);
+  return write_line(&line);
+}
+
+/* One "layer L ticks T" line per layer of the inference just run. */
+static int report_layers(void) {
+  HilLine line;
+  uint32_t layer;
+  for (layer = 0u; layer < hil_profile.layers; ++layer) {
+    hil_line_begin(&line, "layer");
+    hil_line_u64(&line, layer);
+    hil_line_key_u64(&line, "ticks", hil_profile_layer_ticks(layer));
+    if (write_line(&line) != 0) return TINYNAS_HIL_EXIT_OUTPUT_WRITE;
+  }
+  return 0;
+}
+#endif
 
 int main(void) {
   HilLine line;
@@ -88,13 +135,23 @@ int main(void) {
   hil_line_begin(&line, "timer_overhead_ticks");
   hil_line_u64(&line, t1 - t0);
   if (write_line(&line) != 0) return fail(TINYNAS_HIL_EXIT_OUTPUT_WRITE, "stats_write", 0, 0);
+#ifdef TINYNAS_PROFILE
+  if (report_marker_calibration() != 0)
+    return fail(TINYNAS_HIL_EXIT_OUTPUT_WRITE, "stats_write", 0, 0);
+#endif
 
   for (uint32_t i = 0; i < count; ++i) {
     if (hil_sh_read(inputs_fd, tinynas_input(), (uint32_t)TINYNAS_INPUT_BYTES) != 0u)
       return fail(TINYNAS_HIL_EXIT_INPUT_READ, "short_read_from_inputs", "inference", i);
+#ifdef TINYNAS_PROFILE
+    hil_profile_begin();
+#endif
     t0 = hil_timer_now();
     int status = tinynas_invoke();
     t1 = hil_timer_now();
+#ifdef TINYNAS_PROFILE
+    hil_profile_end(t0, t1);
+#endif
     int guard = hil_guards_check(&offset);
 
     hil_line_begin(&line, "inference");
@@ -102,6 +159,13 @@ int main(void) {
     hil_line_key_u64(&line, "ticks", t1 - t0);
     hil_line_key_u64(&line, "status", (uint64_t)(uint32_t)status);
     if (write_line(&line) != 0) return fail(TINYNAS_HIL_EXIT_OUTPUT_WRITE, "stats_write", 0, 0);
+#ifdef TINYNAS_PROFILE
+    if (status == 0 && hil_profile.marks != hil_profile.layers)
+      return fail(TINYNAS_HIL_EXIT_PROFILE_MARKS, "profile_marks_differ_from_layers", "marks",
+                  hil_profile.marks);
+    if (status == 0 && report_layers() != 0)
+      return fail(TINYNAS_HIL_EXIT_OUTPUT_WRITE, "stats_write", 0, 0);
+#endif
     if (guard == TINYNAS_HIL_EXIT_GUARD_BELOW)
       return fail(guard, "guard_below_arena_corrupted", "offset", offset);
     if (guard == TINYNAS_HIL_EXIT_GUARD_ABOVE)

@@ -31,6 +31,7 @@
 #define TINYNAS_HIL_EXIT_OUTPUT_WRITE 14   /* cannot create or write outputs.bin / stats.txt */
 #define TINYNAS_HIL_EXIT_ARENA_LAYOUT 20   /* .tinynas_arena is not exactly the model's arena */
 #define TINYNAS_HIL_EXIT_INVOKE 21         /* tinynas_invoke() returned non-zero */
+#define TINYNAS_HIL_EXIT_PROFILE_MARKS 22  /* TINYNAS_PROFILE: not one marker per layer */
 #define TINYNAS_HIL_EXIT_GUARD_BELOW 30    /* the guard zone below the arena was written */
 #define TINYNAS_HIL_EXIT_GUARD_ABOVE 31    /* the guard zone above the arena was written */
 #define TINYNAS_HIL_EXIT_STACK_OVERFLOW 32 /* the stack used all free RAM down to the arena */

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -290,6 +291,18 @@ TEST_F(PlotsWithGnuplot, EvolutionIsAPng) {
   const PlotResult r = plot_evolution(dir_.str(), rows, "predicted top-1 accuracy");
   expect_png(r);
   EXPECT_EQ(fs::path(r.png_path).filename(), "evolution.png");
+}
+
+TEST_F(PlotsWithGnuplot, LayerProfileIsAPngWithEveryLayerNamed) {
+  const std::vector<LayerBar> bars = {{"stem", 2.8e6}, {"b0.dw", 2.1e6}, {"odd name", 1e3}};
+  const PlotResult r = plot_layer_profile(dir_.str(), bars, "model: instructions per layer");
+  expect_png(r);
+  EXPECT_EQ(fs::path(r.png_path).filename(), "profile.png");
+  std::ifstream data(dir_.path() / "profile.dat");
+  const std::string text((std::istreambuf_iterator<char>(data)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("1 b0.dw 2.1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("2 odd_name 0.001\n"), std::string::npos) << text;  // one column per name
+  EXPECT_FALSE(plot_layer_profile(dir_.str(), {}, "empty").ok);
 }
 
 TEST_F(PlotsWithGnuplot, CreatesTheOutputDirectory) {

@@ -138,7 +138,42 @@ TEST(BenchStats, RejectsMalformedText) {
   EXPECT_THROW(parse_bench_stats("tinynas_hil_stats 1\nsurprise 1\n"), std::runtime_error);
 }
 
+TEST(BenchStats, ParsesAProfiledRunsLayerLines) {
+  const BenchStats s = parse_bench_stats(
+      "tinynas_hil_stats 1\n"
+      "model input_bytes 4 output_bytes 4 arena_bytes 8\n"
+      "inferences 2\n"
+      "timer_overhead_ticks 1\n"
+      "marker_calibration calls 1024 ticks 700\n"
+      "inference 0 ticks 30 status 0\n"
+      "layer 0 ticks 12\n"
+      "layer 1 ticks 17\n"
+      "inference 1 ticks 31 status 0\n"
+      "layer 0 ticks 13\n"
+      "layer 1 ticks 17\n"
+      "stack_peak_bytes 300\n"
+      "done\n");
+  EXPECT_EQ(s.marker_calibration_calls, 1024);
+  EXPECT_EQ(s.marker_calibration_ticks, 700);
+  ASSERT_EQ(s.runs.size(), 2u);
+  EXPECT_EQ(s.runs[0].layer_ticks, (std::vector<int64_t>{12, 17}));
+  EXPECT_EQ(s.runs[1].layer_ticks, (std::vector<int64_t>{13, 17}));
+}
+
+TEST(BenchStats, RejectsLayerLinesOutOfPlace) {
+  const std::string head = "tinynas_hil_stats 1\n";
+  // Before any inference, out of order, without ticks, and a calibration of no calls.
+  EXPECT_THROW(parse_bench_stats(head + "layer 0 ticks 3\n"), std::runtime_error);
+  EXPECT_THROW(parse_bench_stats(head + "inference 0 ticks 9 status 0\nlayer 1 ticks 3\n"),
+               std::runtime_error);
+  EXPECT_THROW(parse_bench_stats(head + "inference 0 ticks 9 status 0\nlayer 0\n"),
+               std::runtime_error);
+  EXPECT_THROW(parse_bench_stats(head + "marker_calibration calls 0 ticks 0\n"),
+               std::runtime_error);
+}
+
 TEST(BenchStats, EveryExitCodeHasAMeaning) {
+  EXPECT_TRUE(contains(describe_exit_code(TINYNAS_HIL_EXIT_PROFILE_MARKS), "once per layer"));
   EXPECT_TRUE(contains(describe_exit_code(TINYNAS_HIL_EXIT_GUARD_ABOVE), "past the end"));
   EXPECT_TRUE(contains(describe_exit_code(TINYNAS_HIL_EXIT_HARDFAULT), "HardFault"));
   EXPECT_TRUE(contains(describe_exit_code(77), "unknown"));
