@@ -184,5 +184,51 @@ TEST(TrainCliTest, ANegativeCheckpointIntervalIsBadInput) {
   EXPECT_FALSE(std::filesystem::exists(tmp / "a"));
 }
 
+TEST(FinetuneCliTest, FineTunesASubnetOfATrainedSupernetAndExtractsIt) {
+  TempDir tmp;
+  nlohmann::json experiment = tiny_experiment(tmp.file("tiny.json", kTinySpace));
+  experiment["train"]["train_subset"] = 256;  // 64 held-out images to measure on
+  experiment["train"]["phases"] = {{{"name", "full"}, {"epochs", 1}, {"lr", 0.05}}};
+  experiment["finetune"] = {{"epochs", 1}, {"lr", 0.02}};
+  const std::string config = tmp.file("experiment.json", experiment.dump());
+  const ProcessResult trained =
+      run_tinynas({"train", "--config", config, "--out", tmp / "supernet", "--quiet"});
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  const std::string checkpoint = tmp / "supernet/supernet.pt";
+
+  const ProcessResult r = run_tinynas({"finetune", "--supernet", checkpoint, "smallest",
+                                       "--resolution", "12", "--quiet", "--threads", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::filesystem::path out = tmp / "supernet/finetune";  // the default folder
+  const nlohmann::json result = nlohmann::json::parse(read_text(out / "finetune.json"));
+  EXPECT_EQ(result["init"], "supernet");
+  EXPECT_EQ(result["epochs"], 1);
+  EXPECT_EQ(result["inherited"]["validation"]["images"], 64);
+  EXPECT_EQ(result["finetuned"]["test"]["images"], 16);
+  EXPECT_TRUE(std::filesystem::exists(out / "subnet" / "weights.json"));
+  EXPECT_TRUE(std::filesystem::exists(out / "subnet" / "arch.json"));
+  EXPECT_NE(r.out.find("after fine-tuning"), std::string::npos) << r.out;
+
+  // The same folder again without --resume is refused; with it, nothing is left to train.
+  expect_bad_input({"finetune", "--supernet", checkpoint, "smallest", "--resolution", "12"},
+                   "pass --resume");
+  const ProcessResult again = run_tinynas({"finetune", "--supernet", checkpoint, "smallest",
+                                           "--resolution", "12", "--resume", "--quiet"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(nlohmann::json::parse(read_text(out / "finetune.json"))["finetuned"],
+            result["finetuned"]);
+
+  expect_bad_input(
+      {"finetune", "--supernet", checkpoint, "smallest", "--init", "random", "--out", tmp / "x"},
+      "'finetune.init' must be \"supernet\" or \"scratch\"");
+  expect_bad_input(
+      {"finetune", "--supernet", checkpoint, "smallest", "--epochs", "0", "--out", tmp / "x"},
+      "'finetune.epochs' must be at least 1");
+  expect_bad_input(
+      {"finetune", "--supernet", checkpoint, "smallest", "--resume", "--out", tmp / "nothing"},
+      "--resume: there is no run folder");
+  EXPECT_FALSE(std::filesystem::exists(tmp / "x"));
+}
+
 }  // namespace
 }  // namespace tinynas::cli
