@@ -1,9 +1,14 @@
 // tinynas finetune's work: the sub-net measured as inherited, trained alone (the trainer with
 // TrainJob::subnet), measured again and extracted.
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <stdexcept>
+#include <thread>
 
 #include "supernet/api.h"
+#include "supernet/checkpoint.h"
+#include "supernet/evaluation.h"
 #include "util/file_io.h"
 #include "util/json_reader.h"
 
@@ -26,19 +31,45 @@ SubnetEvaluation evaluation_from_json(const nlohmann::json& j) {
   return e;
 }
 
-// Top-1 of the sub-net in a checkpoint on the validation images and on the test split.
+// Top-1 of the sub-net in a checkpoint on the validation images and on the test split, after
+// one BN re-calibration (evaluate_subnet would load and re-calibrate once per split).
 std::pair<SubnetEvaluation, SubnetEvaluation> measure(const std::string& checkpoint,
                                                       const FinetuneJob& job) {
-  EvalRequest test = job.evaluation;
-  test.split = "test";
-  SubnetEvaluation on_validation;  // none (0 images) when the supernet trained on every image
-  if (job.evaluation.train_subset > 0) {
-    EvalRequest validation = job.evaluation;
-    validation.split = "validation";
-    validation.eval.test_subset = job.validation_images;
-    on_validation = evaluate_subnet(checkpoint, *job.train.subnet, validation);
-  }
-  return {on_validation, evaluate_subnet(checkpoint, *job.train.subnet, test)};
+  const EvalRequest& request = job.evaluation;
+  torch::set_num_threads(request.threads > 0 ? request.threads
+                                             : std::max(1u, std::thread::hardware_concurrency()));
+  Checkpoint c = load_checkpoint(checkpoint);
+  c.net->set_active(*job.train.subnet);
+  const torch::Device device(request.device == "cuda" ? torch::kCUDA : torch::kCPU);
+  c.net->to(device);
+  const Normalization norm = norm_from_json(c.meta.network);
+  const data::ImageSet train = data::load_split(request.data, "train", request.cache_dir);
+  const data::ImageSet calibration = calibration_images(request, train);
+  recalibrate_bn(c.net, calibration, norm, request.eval.calibration_batch, device);
+  const auto top1 = [&](const std::string& split, int64_t images) {
+    EvalRequest r = request;
+    r.split = split;
+    r.eval.test_subset = images;
+    const Accuracy a =
+        measure_top1(c.net, evaluation_images(r, train), norm, request.eval.batch_size, device);
+    SubnetEvaluation e;
+    e.top1 = a.top1;
+    e.split = split;
+    e.test_images = a.images;
+    e.calibration_images = calibration.size();
+    e.eval_s = a.seconds;
+    return e;
+  };
+  // No validation images (0 measured) when the supernet trained on every training image.
+  const SubnetEvaluation validation =
+      request.train_subset > 0 ? top1("validation", job.validation_images) : SubnetEvaluation{};
+  return {validation, top1("test", request.eval.test_subset)};
+}
+
+std::string percent(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2f %%", v);
+  return b;
 }
 
 }  // namespace
@@ -71,8 +102,8 @@ FinetuneResult finetune_subnet(const FinetuneJob& job, const TrainCallbacks& cal
                                 .dump(2) +
                             "\n");
   }
-  note("inherited top-1: " + std::to_string(r.inherited_validation.top1) + " % validation, " +
-       std::to_string(r.inherited_test.top1) + " % test");
+  note("inherited top-1: " + percent(r.inherited_validation.top1) + " validation, " +
+       percent(r.inherited_test.top1) + " test");
 
   r.training = train_supernet(job.train, callbacks);
   const std::string checkpoint = job.train.out_dir + "/" + job.train.checkpoint_name;
