@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
@@ -69,6 +70,8 @@ class ObjectReader {
     } else if constexpr (std::is_integral_v<T>) {
       if (!value.is_number_integer())
         fail(key, std::string("must be an integer, got ") + json_type_name(value));
+      // get<T> would wrap 3000000000 to a negative int: a message about the wrong number.
+      if (!integer_fits<T>(value)) fail(key, "is out of range, got " + value.dump());
     } else if constexpr (std::is_floating_point_v<T>) {
       if (!value.is_number())
         fail(key, std::string("must be a number, got ") + json_type_name(value));
@@ -81,6 +84,16 @@ class ObjectReader {
     } catch (const nlohmann::json::exception& e) {
       fail(key, e.what());
     }
+  }
+
+  template <typename T>
+  static bool integer_fits(const nlohmann::json& value) {
+    const uint64_t max = static_cast<uint64_t>(std::numeric_limits<T>::max());
+    if (value.is_number_unsigned()) return value.get<uint64_t>() <= max;
+    const int64_t v = value.get<int64_t>();
+    if (v < 0)
+      return std::is_signed_v<T> && v >= static_cast<int64_t>(std::numeric_limits<T>::min());
+    return static_cast<uint64_t>(v) <= max;
   }
 
   const nlohmann::json& object_;
