@@ -123,6 +123,9 @@ SearchSpace space_from_json(const nlohmann::json& json, const std::string& conte
   s.kernels = positive_ints(r, "kernels", true);
   s.expands = positive_ints(r, "expands", false);
   s.resolutions = grid<int>(r, "resolutions");
+  if (s.resolutions.back() > kMaxResolution)
+    r.fail("resolutions", "must be at most " + std::to_string(kMaxResolution) + ", got " +
+                              std::to_string(s.resolutions.back()));
   s.width_mults = grid<double>(r, "width_mults");
   if (r.has("feature_mix")) {
     ObjectReader mix(r.at("feature_mix"), context + " feature_mix");
