@@ -78,6 +78,12 @@ nas::Arch arch_argument(const std::string& arg, const supernet::CheckpointInfo& 
   return arch;
 }
 
+std::string existing_data_path(const std::string& path) {
+  if (!std::filesystem::exists(path))
+    throw std::invalid_argument("--data: '" + path + "' does not exist");
+  return path;
+}
+
 std::string cache_dir_for(const std::string& checkpoint) {
   const std::filesystem::path parent = std::filesystem::path(checkpoint).parent_path();
   return ((parent.empty() ? std::filesystem::path(".") : parent) / "cache").string();
