@@ -52,6 +52,9 @@ class ObjectReader {
     known_.insert(key);
     return has(key) ? convert<T>(key, object_.at(key)) : fallback;
   }
+  // Marks key as known without reading it (a key read only when present), so that finish() lists
+  // it among the keys the object may have.
+  void allow(const std::string& key) { known_.insert(key); }
   // A byte size: a positive integer or a string such as "320K" (see byte_size.h).
   int64_t size(const std::string& key);
   int64_t optional_size(const std::string& key, int64_t fallback);
