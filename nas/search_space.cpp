@@ -57,6 +57,9 @@ std::vector<T> grid(ObjectReader& r, const std::string& key) {
       out.push_back(v.get<T>());
     }
   } else {
+    if (!value.is_object())
+      r.fail(key, std::string("must be an array or {\"min\", \"max\", \"step\"}, got ") +
+                      util::json_type_name(value));
     ObjectReader g(value, r.context() + " " + key);
     const double lo = g.get<double>("min"), hi = g.get<double>("max"), step = g.get<double>("step");
     g.finish();
