@@ -28,16 +28,12 @@ inline util::ProcessResult run_tinynas(std::vector<std::string> args, double tim
   return util::run_process(args, options);
 }
 
-// The error tinynas ended with: stderr from its last "tinynas: error:" or "tinynas: failed:" on
-// (all of it when there is none, as for a usage text), so a log line that merely mentions a file
-// cannot stand in for a message about it.
+// The errors tinynas ended with: stderr from its first "tinynas: error:" or "tinynas: failed:" on
+// (a train --nproc launcher's summary follows its rank's error), all of it when there is none (a
+// usage text), so a log line that merely mentions a file cannot stand in for a message about it.
 inline std::string final_error(const std::string& err) {
-  const size_t error = err.rfind("tinynas: error: ");
-  const size_t failed = err.rfind("tinynas: failed: ");
-  if (error == std::string::npos && failed == std::string::npos) return err;
-  if (error == std::string::npos) return err.substr(failed);
-  if (failed == std::string::npos) return err.substr(error);
-  return err.substr(std::max(error, failed));
+  const size_t start = std::min(err.find("tinynas: error: "), err.find("tinynas: failed: "));
+  return start == std::string::npos ? err : err.substr(start);
 }
 
 // tinynas ARGS ends by itself within timeout_s, without a signal, with exit_code and message in
