@@ -39,7 +39,14 @@ int cost_command(int argc, char** argv) {
   const nas::Arch arch = nas::arch_from_json(util::read_json_file(path), path);
   const std::string space_name =
       parsed.count("space") ? parsed["space"].as<std::string>() : arch.space;
-  const nas::SearchSpace space = nas::load_space(space_name, config_dir);
+  const nas::SearchSpace space = [&] {
+    if (parsed.count("space")) return nas::load_space(space_name, config_dir);
+    try {
+      return nas::load_space(space_name, config_dir);
+    } catch (const std::invalid_argument& e) {  // the arch file named it: say which file
+      throw std::invalid_argument(path + ": 'space': " + e.what());
+    }
+  }();
   try {
     nas::validate(arch, space);
   } catch (const std::invalid_argument& e) {

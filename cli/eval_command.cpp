@@ -46,7 +46,8 @@ int eval_command(int argc, char** argv) {
   const nas::Arch arch = arch_argument(parsed["arch"].as<std::string>(), info, s, resolution);
 
   supernet::EvalRequest request = eval_request_for(s, checkpoint);
-  if (parsed.count("data")) request.data.path = parsed["data"].as<std::string>();
+  if (parsed.count("data"))
+    request.data.path = existing_data_path(parsed["data"].as<std::string>());
   if (parsed.count("test-subset")) request.eval.test_subset = parsed["test-subset"].as<int64_t>();
   if (request.eval.test_subset < 0) throw std::invalid_argument("--test-subset must be >= 0");
   if (parsed.count("threads")) request.threads = parsed["threads"].as<int>();

@@ -2,6 +2,7 @@
 // (engine/codegen/c_project.h) plus quant_model.json, which `tinynas verify` needs, and with --onnx
 // the float sub-net as model.onnx (engine/onnx_export.h; only in builds with ONNX support).
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -54,6 +55,9 @@ int export_command(int argc, char** argv) {
   pipeline::ExportOptions o;
   o.arch_path = parsed["arch"].as<std::string>();
   o.out = parsed["out"].as<std::string>();
+  // Checked before quantising, which takes a while, and as bad input rather than a write failure.
+  if (std::filesystem::exists(o.out) && !std::filesystem::is_directory(o.out))
+    throw std::invalid_argument("--out '" + o.out + "' is not a folder");
   o.random_weights = parsed.count("random-weights") > 0;
   if (parsed.count("weights")) o.weights_dir = parsed["weights"].as<std::string>();
   if (parsed.count("calib-data")) o.calib_data = parsed["calib-data"].as<std::string>();

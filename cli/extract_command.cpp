@@ -49,7 +49,8 @@ int extract_command(int argc, char** argv) {
   if (parsed.count("resolution")) resolution = parsed["resolution"].as<int>();
   const nas::Arch arch = arch_argument(parsed["arch"].as<std::string>(), info, s, resolution);
   supernet::EvalRequest request = eval_request_for(s, checkpoint);
-  if (parsed.count("data")) request.data.path = parsed["data"].as<std::string>();
+  if (parsed.count("data"))
+    request.data.path = existing_data_path(parsed["data"].as<std::string>());
   const bool recalibrate = parsed.count("no-recalibrate") == 0;
   const supernet::ExtractResult r =
       supernet::extract_subnet(checkpoint, arch, out, recalibrate ? &request : nullptr);

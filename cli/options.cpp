@@ -33,9 +33,31 @@ void add_search_options(cxxopts::Options& options) {
       "quiet", "no progress and no log output below warnings")("h,help", "show this help");
 }
 
+namespace {
+
+// cxxopts names the value it could not parse ("Argument 'abc' failed to parse"), not the option:
+// the option is the one argv gave that value, found by rebuilding the message for each.
+std::string option_with_bad_value(int argc, char** argv, const std::string& message) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.size() < 2 || arg[0] != '-') continue;
+    const size_t equals = arg.find('=');
+    const std::string value =
+        equals != std::string::npos ? arg.substr(equals + 1) : (i + 1 < argc ? argv[i + 1] : "");
+    if (cxxopts::exceptions::incorrect_argument_type(value).what() == message)
+      return arg.substr(0, equals);
+  }
+  return "";
+}
+
+}  // namespace
+
 cxxopts::ParseResult parse_or_throw(cxxopts::Options& options, int argc, char** argv) {
   try {
     return options.parse(argc, argv);
+  } catch (const cxxopts::exceptions::incorrect_argument_type& e) {
+    const std::string option = option_with_bad_value(argc, argv, e.what());
+    throw std::invalid_argument(option.empty() ? e.what() : option + ": " + e.what());
   } catch (const cxxopts::exceptions::exception& e) {
     throw std::invalid_argument(e.what());
   }

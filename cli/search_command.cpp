@@ -218,7 +218,9 @@ int search_command(int argc, char** argv, SearchMode mode) {
           "`tinynas space` ranks them)");
     settings.resolution = parsed["resolution"].as<int>();
     settings.width_mult = parsed["width"].as<double>();
-    if (*settings.resolution <= 0) throw std::invalid_argument("--resolution must be positive");
+    if (*settings.resolution <= 0 || *settings.resolution > nas::kMaxResolution)
+      throw std::invalid_argument("--resolution must be from 1 to " +
+                                  std::to_string(nas::kMaxResolution));
     if (!(*settings.width_mult > 0 && *settings.width_mult <= 4))
       throw std::invalid_argument("--width must be in (0, 4]");
   }

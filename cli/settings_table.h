@@ -115,9 +115,11 @@ void read_fields(const FieldTable<Owner>& table, const nlohmann::json& object,
       const std::string section = rest.substr(0, dot);
       if (std::find(sections.begin(), sections.end(), section) == sections.end())
         sections.push_back(section);
+      r.allow(section);
       continue;
     }
     here.push_back(&f);
+    r.allow(rest);  // an unknown key's message lists every valid one, not only those given
     if (f.required) r.at(rest);  // "is missing"
     if (r.has(rest)) f.read(r, rest, owner);
   }

@@ -72,10 +72,21 @@ nas::Arch arch_argument(const std::string& arg, const supernet::CheckpointInfo& 
                                   "' does not exist (or use largest, smallest, random:SEED)");
     arch = nas::arch_from_json(util::read_json_file(arg), arg);
     if (resolution) arch.resolution = *resolution;
+    try {
+      nas::validate(arch, info.space);
+    } catch (const std::invalid_argument& e) {  // name the file, not just the field
+      throw std::invalid_argument(arg + ": " + e.what());
+    }
     return arch;
   }
   arch.num_classes = info.num_classes;
   return arch;
+}
+
+std::string existing_data_path(const std::string& path) {
+  if (!std::filesystem::exists(path))
+    throw std::invalid_argument("--data: '" + path + "' does not exist");
+  return path;
 }
 
 std::string cache_dir_for(const std::string& checkpoint) {

@@ -22,6 +22,9 @@ Settings checkpoint_settings(const supernet::CheckpointInfo& info, const std::st
 nas::Arch arch_argument(const std::string& arg, const supernet::CheckpointInfo& info,
                         const Settings& settings, std::optional<int> resolution);
 
+// The --data path, which must exist: a checkpoint of synthetic data would otherwise ignore it.
+std::string existing_data_path(const std::string& path);
+
 // "runs/x/supernet.pt" -> "runs/x/cache": where the decoded data set of that run is kept.
 std::string cache_dir_for(const std::string& checkpoint);
 

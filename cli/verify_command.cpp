@@ -150,8 +150,14 @@ int64_t arena_define(const std::string& model_h) {
   std::ifstream f(model_h);
   std::string line;
   const std::string key = "#define TINYNAS_ARENA_BYTES ";
-  while (std::getline(f, line))
-    if (line.rfind(key, 0) == 0) return std::stoll(line.substr(key.size()));
+  while (std::getline(f, line)) {
+    if (line.rfind(key, 0) != 0) continue;
+    try {
+      return std::stoll(line.substr(key.size()));
+    } catch (const std::exception&) {  // stoll's own message is only "stoll"
+      throw std::invalid_argument(model_h + ": TINYNAS_ARENA_BYTES is not a number");
+    }
+  }
   throw std::invalid_argument(model_h + " has no TINYNAS_ARENA_BYTES");
 }
 
@@ -188,9 +194,10 @@ int verify_command(int argc, char** argv) {
   const std::string dir = parsed["model"].as<std::string>();
   const int count = parsed["inputs"].as<int>();
   if (count < 1) throw std::invalid_argument("--inputs must be at least 1");
-  if (!std::filesystem::is_regular_file(dir + "/quant_model.json"))
-    throw std::invalid_argument("'" + dir +
-                                "' is not an exported model folder (no quant_model.json)");
+  for (const char* file : {"quant_model.json", "model.h", "model.c", "weights.c"})
+    if (!std::filesystem::is_regular_file(dir + "/" + file))
+      throw std::invalid_argument("'" + dir + "' is not an exported model folder (no " + file +
+                                  ")");
   const engine::QuantModel model = engine::load_quant_model(dir + "/quant_model.json");
 
   // The generated arena must be the scheduler's arena for this graph.

@@ -94,9 +94,13 @@ AccuracyPredictor AccuracyPredictor::from_json(const nlohmann::json& json,
   nlohmann::json info = r.has("info") ? r.at("info") : nlohmann::json::object();
   Mlp mlp = Mlp::from_json(r.at("mlp"), context + " mlp");
   r.finish();
-  AccuracyPredictor p(std::move(space), width, resolutions, base, scale, std::move(mlp));
-  p.info = std::move(info);
-  return p;
+  try {
+    AccuracyPredictor p(std::move(space), width, resolutions, base, scale, std::move(mlp));
+    p.info = std::move(info);
+    return p;
+  } catch (const std::invalid_argument& e) {  // the parts do not fit together: name the file
+    throw std::invalid_argument(context + ": " + e.what());
+  }
 }
 
 void AccuracyPredictor::save(const std::string& path) const {

@@ -108,8 +108,9 @@ void validate(const Arch& arch, const SearchSpace& space) {
   const auto fail = [](const std::string& what) { throw std::invalid_argument("arch: " + what); };
   if (arch.space != space.name)
     fail("belongs to space '" + arch.space + "', not to space '" + space.name + "'");
-  if (arch.resolution <= 0)
-    fail("'resolution' must be positive, got " + std::to_string(arch.resolution));
+  if (arch.resolution <= 0 || arch.resolution > kMaxResolution)
+    fail("'resolution' must be from 1 to " + std::to_string(kMaxResolution) + ", got " +
+         std::to_string(arch.resolution));
   if (!(arch.width_mult > 0) || arch.width_mult > 4)
     fail("'width_mult' must be in (0, 4], got " + std::to_string(arch.width_mult));
   if (arch.num_classes <= 0)

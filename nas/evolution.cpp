@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -94,11 +95,17 @@ EvolutionResult evolve(const SearchSpace& space, const std::vector<int>& resolut
   for (int64_t draws = 0;
        static_cast<int>(batch_archs.size()) < options.population && draws < max_draws; ++draws)
     admit(sample_genome(space, rng.pick(resolutions), rng));
-  if (batch_archs.empty())
-    throw std::invalid_argument("no sub-net of space '" + space.name + "' at width " +
-                                std::to_string(width_mult) + " satisfying " +
-                                constraints.describe() + " was found in " +
-                                std::to_string(max_draws) + " random draws");
+  if (batch_archs.empty()) {
+    // Name the sub-space searched: a user who chose it (tinynas evolve) must see which one.
+    std::string where = "resolution";
+    for (size_t i = 0; i < resolutions.size(); ++i)
+      where += (i == 0 ? " " : ", ") + std::to_string(resolutions[i]);
+    char width[32];
+    std::snprintf(width, sizeof width, "%g", width_mult);
+    throw std::invalid_argument("no sub-net of space '" + space.name + "' at " + where +
+                                " and width " + width + " satisfying " + constraints.describe() +
+                                " was found in " + std::to_string(max_draws) + " random draws");
+  }
   score(population);
   rank(population);
 

@@ -57,6 +57,9 @@ std::vector<T> grid(ObjectReader& r, const std::string& key) {
       out.push_back(v.get<T>());
     }
   } else {
+    if (!value.is_object())
+      r.fail(key, std::string("must be an array or {\"min\", \"max\", \"step\"}, got ") +
+                      util::json_type_name(value));
     ObjectReader g(value, r.context() + " " + key);
     const double lo = g.get<double>("min"), hi = g.get<double>("max"), step = g.get<double>("step");
     g.finish();
@@ -123,6 +126,9 @@ SearchSpace space_from_json(const nlohmann::json& json, const std::string& conte
   s.kernels = positive_ints(r, "kernels", true);
   s.expands = positive_ints(r, "expands", false);
   s.resolutions = grid<int>(r, "resolutions");
+  if (s.resolutions.back() > kMaxResolution)
+    r.fail("resolutions", "must be at most " + std::to_string(kMaxResolution) + ", got " +
+                              std::to_string(s.resolutions.back()));
   s.width_mults = grid<double>(r, "width_mults");
   if (r.has("feature_mix")) {
     ObjectReader mix(r.at("feature_mix"), context + " feature_mix");

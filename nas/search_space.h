@@ -13,6 +13,10 @@
 
 namespace tinynas::nas {
 
+// The largest input resolution any space, arch or sub-space may have. Microcontroller inputs are
+// far smaller; much larger ones overflow the 32-bit shapes of the cost model and the engine.
+constexpr int kMaxResolution = 4096;
+
 // Rounds v to the nearest multiple of divisor (ties up), never below divisor, and adds one more
 // divisor if rounding lost more than 10 % (MobileNet / OFA convention).
 int make_divisible(double v, int divisor);

@@ -12,6 +12,10 @@
 namespace tinynas::util {
 
 nlohmann::json read_json_file(const std::string& path) {
+  // A folder opens as an empty stream: say what it is rather than report a syntax error.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw std::invalid_argument("'" + path + "' is a folder, not a JSON file");
   const std::optional<std::string> file = read_file(path);
   if (!file)
     throw std::invalid_argument("cannot open '" + path + "': no such file or not readable");

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
@@ -51,6 +52,9 @@ class ObjectReader {
     known_.insert(key);
     return has(key) ? convert<T>(key, object_.at(key)) : fallback;
   }
+  // Marks key as known without reading it (a key read only when present), so that finish() lists
+  // it among the keys the object may have.
+  void allow(const std::string& key) { known_.insert(key); }
   // A byte size: a positive integer or a string such as "320K" (see byte_size.h).
   int64_t size(const std::string& key);
   int64_t optional_size(const std::string& key, int64_t fallback);
@@ -69,6 +73,8 @@ class ObjectReader {
     } else if constexpr (std::is_integral_v<T>) {
       if (!value.is_number_integer())
         fail(key, std::string("must be an integer, got ") + json_type_name(value));
+      // get<T> would wrap 3000000000 to a negative int: a message about the wrong number.
+      if (!integer_fits<T>(value)) fail(key, "is out of range, got " + value.dump());
     } else if constexpr (std::is_floating_point_v<T>) {
       if (!value.is_number())
         fail(key, std::string("must be a number, got ") + json_type_name(value));
@@ -81,6 +87,16 @@ class ObjectReader {
     } catch (const nlohmann::json::exception& e) {
       fail(key, e.what());
     }
+  }
+
+  template <typename T>
+  static bool integer_fits(const nlohmann::json& value) {
+    const uint64_t max = static_cast<uint64_t>(std::numeric_limits<T>::max());
+    if (value.is_number_unsigned()) return value.get<uint64_t>() <= max;
+    const int64_t v = value.get<int64_t>();
+    if (v < 0)
+      return std::is_signed_v<T> && v >= static_cast<int64_t>(std::numeric_limits<T>::min());
+    return static_cast<uint64_t>(v) <= max;
   }
 
   const nlohmann::json& object_;
