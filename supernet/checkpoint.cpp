@@ -275,4 +275,15 @@ Checkpoint load_checkpoint(const std::string& path) {
   return c;
 }
 
+bool checkpoint_matches_resume(const std::string& path, bool resume) {
+  const bool exists = std::filesystem::exists(path);
+  if (exists && !resume)
+    throw std::invalid_argument("'" + path +
+                                "' exists: pass --resume to continue that run, or choose "
+                                "another output folder");
+  if (resume && !exists)
+    throw std::invalid_argument("--resume: there is no checkpoint at '" + path + "'");
+  return exists;
+}
+
 }  // namespace tinynas::supernet

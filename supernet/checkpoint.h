@@ -69,4 +69,8 @@ void save_checkpoint(const std::string& path, const CheckpointMeta& meta, const 
 // tinynas supernet checkpoint.
 Checkpoint load_checkpoint(const std::string& path);
 
+// Whether a run's checkpoint exists, when that is what the run expects: a resumed run needs it, a
+// new one must not overwrite it. Throws std::invalid_argument saying which, otherwise.
+bool checkpoint_matches_resume(const std::string& path, bool resume);
+
 }  // namespace tinynas::supernet

@@ -80,6 +80,9 @@ FinetuneResult finetune_subnet(const FinetuneJob& job, const TrainCallbacks& cal
   const auto note = [&](const std::string& text) {
     if (callbacks.on_note) callbacks.on_note(text);
   };
+  // Before the first measurement: a new run over an old one, or a resume of nothing, is refused
+  // at once.
+  checkpoint_matches_resume(job.train.out_dir + "/" + job.train.checkpoint_name, job.train.resume);
   FinetuneResult r;
   // What the supernet hands over, measured once: a resumed run reads it back.
   const std::string inherited_path = job.train.out_dir + "/inherited.json";

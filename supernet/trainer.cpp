@@ -124,13 +124,8 @@ Trainer::Trainer(const TrainJob& job, data::ImageSet train, data::ImageSet test,
 
   checkpoint_path_ = job_.out_dir + "/" + job_.checkpoint_name;
   log_path_ = job_.out_dir + "/train_log.csv";
-  const bool exists = !job_.out_dir.empty() && std::filesystem::exists(checkpoint_path_);
-  if (exists && !job_.resume)
-    throw std::invalid_argument("'" + checkpoint_path_ +
-                                "' exists: pass --resume to continue that run, or choose "
-                                "another output folder");
-  if (job_.resume && !exists)
-    throw std::invalid_argument("--resume: there is no checkpoint at '" + checkpoint_path_ + "'");
+  const bool exists =
+      !job_.out_dir.empty() && checkpoint_matches_resume(checkpoint_path_, job_.resume);
 
   std::optional<torch::serialize::InputArchive> saved_optimizer;
   if (exists) {
