@@ -71,6 +71,14 @@ static inline int8_t tn_output(int32_t acc, const tn_layer* l, int c) {
   return (int8_t)v;
 }
 
+/* Fully unrolls the loop that follows where the compiler knows how (GCC); the kernels use it on
+ * loops whose trip counts are constants of a specialisation. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define TN_UNROLL _Pragma("GCC unroll 8")
+#else
+#define TN_UNROLL
+#endif
+
 static inline uint32_t tn_load32(const void* p) {
   uint32_t v;
   memcpy(&v, p, 4);
