@@ -75,10 +75,13 @@ void tn_conv1x1_s8(const int8_t* input, int in_h, int in_w, int in_c, int out_h,
         a01 += (int32_t)*w1 * xa1;
         a11 += (int32_t)*w1 * xb1;
       }
-      out0[oc] = tn_output(a00, layer, oc);
-      out1[oc] = tn_output(a10, layer, oc);
-      out0[oc1] = tn_output(a01, layer, oc1);
-      out1[oc1] = tn_output(a11, layer, oc1);
+      {
+        const tn_requant r0 = tn_requant_channel(layer, oc), r1 = tn_requant_channel(layer, oc1);
+        out0[oc] = tn_output_with(a00, &r0);
+        out1[oc] = tn_output_with(a10, &r0);
+        out0[oc1] = tn_output_with(a01, &r1);
+        out1[oc1] = tn_output_with(a11, &r1);
+      }
     }
   }
 }

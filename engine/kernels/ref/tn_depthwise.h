@@ -54,6 +54,7 @@ static inline TN_ALWAYS_INLINE void tn_depthwise_inplace_generic(int8_t* buffer,
   for (c = 0; c < channels; ++c) {
     const int8_t* w = layer->weights + (long)c * kernel * kernel;
     int8_t* out = buffer + c;
+    const tn_requant rq = tn_requant_channel(layer, c);
     int32_t base = layer->bias[c];
     /* Padding holds the zero point, so sum(w * (x + offset)) = sum(w * x) + offset * sum(w). */
     for (ky = 0; ky < kernel * kernel; ++ky) base += layer->input_offset * w[ky];
@@ -77,9 +78,9 @@ static inline TN_ALWAYS_INLINE void tn_depthwise_inplace_generic(int8_t* buffer,
             acc1 += wk * r[kx + stride];
           }
         }
-        *out = tn_output(acc0, layer, c);
+        *out = tn_output_with(acc0, &rq);
         out += channels;
-        *out = tn_output(acc1, layer, c);
+        *out = tn_output_with(acc1, &rq);
         out += channels;
       }
       if (ox < out_w) { /* an odd row width leaves one */
@@ -89,7 +90,7 @@ static inline TN_ALWAYS_INLINE void tn_depthwise_inplace_generic(int8_t* buffer,
           TN_UNROLL
           for (kx = 0; kx < kernel; ++kx) acc += w[ky * kernel + kx] * window[ky * plane_w + kx];
         }
-        *out = tn_output(acc, layer, c);
+        *out = tn_output_with(acc, &rq);
         out += channels;
       }
     }
