@@ -13,11 +13,14 @@
 
 #if defined(TN_USE_DSP)
 
-/* The first input byte of output pixel p. */
+/* The first input byte of output pixel p; at stride 1 the output pixels are the input's, in
+ * order, and no division is needed. */
 static inline const int8_t* tn_pixel(const int8_t* input, int in_w, int in_c, int out_w, int stride,
                                      int p) {
-  const int oy = p / out_w;
-  const int ox = p - oy * out_w;
+  int oy, ox;
+  if (stride == 1) return input + (long)p * in_c;
+  oy = p / out_w;
+  ox = p - oy * out_w;
   return input + ((long)oy * stride * in_w + (long)ox * stride) * in_c;
 }
 
@@ -30,21 +33,23 @@ void tn_conv1x1_s8(const int8_t* input, int in_h, int in_w, int in_c, int out_h,
   const int in_c4 = in_c & ~3;
   int p, oc, j;
   (void)in_h;
-  for (p = 0; p < pixels; p += 2) {
-    const int p1 = p + 1 < pixels ? p + 1 : p;
-    const int8_t* x0 = tn_pixel(input, in_w, in_c, out_w, stride, p);
-    const int8_t* x1 = tn_pixel(input, in_w, in_c, out_w, stride, p1);
-    int8_t* out0 = output + (long)p * out_c;
-    int8_t* out1 = output + (long)p1 * out_c;
-    for (oc = 0; oc < out_c; oc += 2) {
-      const int oc1 = oc + 1 < out_c ? oc + 1 : oc;
-      const int8_t* w0 = layer->weights + (long)oc * in_c;
-      const int8_t* w1 = layer->weights + (long)oc1 * in_c;
+  for (oc = 0; oc < out_c; oc += 2) {
+    const int oc1 = oc + 1 < out_c ? oc + 1 : oc;
+    const int8_t* const w0_start = layer->weights + (long)oc * in_c;
+    const int8_t* const w1_start = layer->weights + (long)oc1 * in_c;
+    const int32_t bias0 = layer->bias[oc], bias1 = layer->bias[oc1];
+    const tn_requant r0 = tn_requant_channel(layer, oc), r1 = tn_requant_channel(layer, oc1);
+    for (p = 0; p < pixels; p += 2) {
+      const int p1 = p + 1 < pixels ? p + 1 : p;
+      const int8_t* x0 = tn_pixel(input, in_w, in_c, out_w, stride, p);
+      const int8_t* x1 = tn_pixel(input, in_w, in_c, out_w, stride, p1);
+      const int8_t* w0 = w0_start;
+      const int8_t* w1 = w1_start;
       const int8_t* const w0_end = w0 + in_c4;
       const int8_t* xa = x0;
       const int8_t* xb = x1;
-      int32_t a00 = layer->bias[oc], a10 = a00; /* pixel 0 and 1 of channel oc */
-      int32_t a01 = layer->bias[oc1], a11 = a01;
+      int32_t a00 = bias0, a10 = bias0; /* pixel 0 and 1 of channel oc */
+      int32_t a01 = bias1, a11 = bias1;
       while (w0 != w0_end) {
         const uint32_t xa4 = tn_load32(xa);
         const uint32_t xb4 = tn_load32(xb);
@@ -76,7 +81,8 @@ void tn_conv1x1_s8(const int8_t* input, int in_h, int in_w, int in_c, int out_h,
         a11 += (int32_t)*w1 * xb1;
       }
       {
-        const tn_requant r0 = tn_requant_channel(layer, oc), r1 = tn_requant_channel(layer, oc1);
+        int8_t* out0 = output + (long)p * out_c;
+        int8_t* out1 = output + (long)p1 * out_c;
         out0[oc] = tn_output_with(a00, &r0);
         out1[oc] = tn_output_with(a10, &r0);
         out0[oc1] = tn_output_with(a01, &r1);
