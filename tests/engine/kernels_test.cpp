@@ -19,12 +19,14 @@
 #include "tn_linear.h"
 
 extern "C" {
-// tn_conv.c and tn_conv1x1.c built with TN_EMULATE_DSP (tests/engine/CMakeLists.txt).
+// The arm/ kernels built with TN_EMULATE_DSP (tests/engine/CMakeLists.txt).
 void tn_emu_conv2d_s8(const int8_t* input, int in_h, int in_w, int in_c, int out_h, int out_w,
                       int out_c, int kernel, int stride, const tn_layer* layer, int8_t* output,
                       int8_t* im2col);
 void tn_emu_conv1x1_s8(const int8_t* input, int in_h, int in_w, int in_c, int out_h, int out_w,
                        int out_c, int stride, const tn_layer* layer, int8_t* output);
+void tn_emu_linear_s8(const int8_t* input, int in_n, int out_n, const tn_layer* layer,
+                      int8_t* output);
 }
 
 namespace tinynas::engine {
@@ -162,6 +164,24 @@ TEST(KernelsTest, ConvolutionsSaturateAtBothEndsOnBothPaths) {
       }
 }
 
+TEST(KernelsTest, LinearSaturatesAtBothEndsOnBothPaths) {
+  for (auto [c, classes] : {std::tuple{33, 9}, std::tuple{64, 16}}) {
+    Graph g;
+    g.set_output(g.add_linear(g.add_input({1, 1, c}), classes));
+    QuantModel m = random_quant_model(g, 500 + c);
+    std::vector<int8_t> in = random_int8(static_cast<size_t>(c), 600 + c);
+    saturate(m.layers[0], in);
+    const tn_layer layer = c_layer(m.layers[0]);
+    const std::vector<int8_t> expected = reference_op(m, 0, in, {});
+    ASSERT_TRUE(reaches_both_ends(expected, m.layers[0]));
+    std::vector<int8_t> got(expected.size()), emu(expected.size());
+    tn_linear_s8(in.data(), c, classes, &layer, got.data());
+    tn_emu_linear_s8(in.data(), c, classes, &layer, emu.data());
+    EXPECT_EQ(got, expected) << c << "->" << classes;
+    EXPECT_EQ(emu, expected) << "DSP path " << c << "->" << classes;
+  }
+}
+
 TEST(KernelsTest, DepthwiseSaturatesAtBothEnds) {
   uint64_t seed = 400;
   for (int k : {3, 5, 7})
@@ -272,6 +292,9 @@ TEST(KernelsTest, AveragePoolAndLinearMatchTheReference) {
       const tn_layer layer = c_layer(m.layers[1]);
       tn_linear_s8(pool.data(), c, classes, &layer, lin.data());
       ASSERT_EQ(lin, lin_ref);
+      std::vector<int8_t> emu(lin_ref.size());
+      tn_emu_linear_s8(pool.data(), c, classes, &layer, emu.data());
+      ASSERT_EQ(emu, lin_ref) << "DSP path";
     }
   }
 }
