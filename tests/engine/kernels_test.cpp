@@ -272,6 +272,31 @@ TEST(KernelsTest, ResidualAddMatchesTheReferenceInPlaceAndNot) {
   }
 }
 
+TEST(KernelsTest, ResidualAddSaturatesAtBothEnds) {
+  // The output rescaled 16x too large (output shift + 4, a left shift for some layers) and the
+  // operands at the ends of the int8 range: outputs at both ends of the clamp.
+  for (int c : {5, 24}) {
+    Graph g;
+    const int x = g.add_input({3, 3, c});
+    const int body =
+        g.add_conv(OpType::kConv2d, LayerRole::kProject, 1, x, c, 1, 1, Activation::kNone);
+    g.set_output(g.add_residual(1, x, body));
+    QuantModel m = random_quant_model(g, 70 + c);
+    m.layers[1].add.output_shift += 4;
+    const tn_add_params p = c_add(m.layers[1]);
+    const size_t n = static_cast<size_t>(9 * c);
+    std::vector<int8_t> a = random_int8(n, 3 + c), b = random_int8(n, 4 + c);
+    for (size_t i = 0; i < n; i += 2) {
+      a[i] = b[i] = (i % 4) ? int8_t{127} : int8_t{-128};
+    }
+    const std::vector<int8_t> expected = reference_op(m, 1, a, b);
+    ASSERT_TRUE(reaches_both_ends(expected, m.layers[1]));
+    std::vector<int8_t> out(n);
+    tn_add_s8(a.data(), b.data(), out.data(), static_cast<long>(n), &p);
+    EXPECT_EQ(out, expected) << c;
+  }
+}
+
 TEST(KernelsTest, AveragePoolAndLinearMatchTheReference) {
   for (auto [h, w, c, classes] : {std::tuple{3, 3, 17, 10}, std::tuple{7, 5, 8, 1},
                                   std::tuple{1, 1, 33, 7}, std::tuple{4, 4, 96, 100}}) {

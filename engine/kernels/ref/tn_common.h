@@ -86,13 +86,23 @@ typedef struct {
   int32_t act_max;
 } tn_requant;
 
-static inline tn_requant tn_requant_channel(const tn_layer* l, int c) {
+/* A requantisation by (multiplier, shift) prepared; the clamp is left to the caller. */
+static inline tn_requant tn_requant_prepare(int32_t multiplier, int32_t shift) {
   tn_requant r;
-  r.multiplier = l->multiplier[c];
-  r.shift = l->shift[c];
-  r.fast = r.shift <= -1 && r.multiplier >= 0;
-  r.right_less_one = r.fast ? -r.shift - 1 : 0;
-  r.round = r.fast ? ((int64_t)1 << 30) + ((int64_t)1 << (30 - r.shift)) : 0;
+  r.multiplier = multiplier;
+  r.shift = shift;
+  r.fast = shift <= -1 && multiplier >= 0;
+  r.right_less_one = r.fast ? -shift - 1 : 0;
+  r.round = r.fast ? ((int64_t)1 << 30) + ((int64_t)1 << (30 - shift)) : 0;
+  r.output_offset = 0;
+  r.act_min = INT32_MIN;
+  r.act_max = INT32_MAX;
+  return r;
+}
+
+/* Output channel c of layer l, with the layer's output offset and clamp. */
+static inline tn_requant tn_requant_channel(const tn_layer* l, int c) {
+  tn_requant r = tn_requant_prepare(l->multiplier[c], l->shift[c]);
   r.output_offset = l->output_offset;
   r.act_min = l->act_min;
   r.act_max = l->act_max;
