@@ -53,7 +53,8 @@ static inline TN_ALWAYS_INLINE void tn_depthwise_inplace_generic(int8_t* buffer,
   memset(plane, (int8_t)(-layer->input_offset), (size_t)plane_w * (size_t)plane_h);
   for (c = 0; c < channels; ++c) {
     const int8_t* w = layer->weights + (long)c * kernel * kernel;
-    int8_t* out = buffer + c;
+    int8_t* const out = buffer + c; /* output o of the channel at out[o * channels] */
+    long o = 0;
     const tn_requant rq = tn_requant_channel(layer, c);
     int32_t base = layer->bias[c];
     /* Padding holds the zero point, so sum(w * (x + offset)) = sum(w * x) + offset * sum(w). */
@@ -78,10 +79,9 @@ static inline TN_ALWAYS_INLINE void tn_depthwise_inplace_generic(int8_t* buffer,
             acc1 += wk * r[kx + stride];
           }
         }
-        *out = tn_output_with(acc0, &rq);
-        out += channels;
-        *out = tn_output_with(acc1, &rq);
-        out += channels;
+        out[o * channels] = tn_output_with(acc0, &rq);
+        out[(o + 1) * channels] = tn_output_with(acc1, &rq);
+        o += 2;
       }
       if (ox < out_w) { /* an odd row width leaves one */
         int32_t acc = base;
@@ -90,8 +90,8 @@ static inline TN_ALWAYS_INLINE void tn_depthwise_inplace_generic(int8_t* buffer,
           TN_UNROLL
           for (kx = 0; kx < kernel; ++kx) acc += w[ky * kernel + kx] * window[ky * plane_w + kx];
         }
-        *out = tn_output_with(acc, &rq);
-        out += channels;
+        out[o * channels] = tn_output_with(acc, &rq);
+        ++o;
       }
     }
   }
