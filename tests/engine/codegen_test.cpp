@@ -202,9 +202,10 @@ TEST(CodegenTest, OnlyTheKernelsTheModelUsesAreCopied) {
   const CProject p =
       generate_c_project(testing::random_quant_model(g, 1), memory::Scheduler().schedule(g), {});
   std::vector<std::string> kernels = p.info.kernel_files;
-  EXPECT_EQ(kernels, (std::vector<std::string>{"tn_avgpool.c", "tn_avgpool.h", "tn_common.h",
-                                               "tn_conv1x1.c", "tn_conv1x1.h", "tn_conv1x1_arm.c",
-                                               "tn_dsp.h", "tn_linear.c", "tn_linear.h"}));
+  EXPECT_EQ(kernels,
+            (std::vector<std::string>{"tn_avgpool.c", "tn_avgpool.h", "tn_common.h", "tn_conv1x1.c",
+                                      "tn_conv1x1.h", "tn_conv1x1_arm.c", "tn_dsp.h", "tn_linear.c",
+                                      "tn_linear.h", "tn_linear_arm.c"}));
   // No mutable globals besides the arena, no malloc.
   const std::string& model_c = file(p, "model.c");
   EXPECT_EQ(model_c.find("malloc"), std::string::npos);

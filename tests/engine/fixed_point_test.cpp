@@ -126,5 +126,29 @@ TEST(FixedPointTest, CKernelsComputeTheSameAsCpp) {
   EXPECT_EQ(tn_sat_doubling_high_mul(INT32_MIN, INT32_MIN), INT32_MAX);
 }
 
+TEST(FixedPointTest, PreparedChannelRequantisationIsExactlyTheReference) {
+  // tn_requant_apply folds both roundings into one; it must give the reference's result for every
+  // multiplier and shift the quantiser makes (left shifts included), any accumulator, and ties:
+  // multipliers that are powers of two make x * m / 2^(31 + e) land exactly on halves.
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> real(-40, 3);
+  for (int i = 0; i < 400000; ++i) {
+    int32_t m;
+    int s;
+    quantize_multiplier(std::exp2(real(rng)), &m, &s);
+    if (i % 4 == 3) m = int32_t{1} << (rng() % 31);
+    const int32_t shift = s;
+    tn_layer layer{};
+    layer.multiplier = &m;
+    layer.shift = &shift;
+    const tn_requant r = tn_requant_channel(&layer, 0);
+    int32_t x = static_cast<int32_t>(rng());
+    if (i % 3 == 1) x = static_cast<int32_t>(rng() % 200001) - 100000;
+    if (i % 97 == 0) x = (i % 2) ? INT32_MIN : INT32_MAX;
+    ASSERT_EQ(tn_requant_apply(x, &r), multiply_by_quantized_multiplier(x, m, s))
+        << x << " " << m << " " << s;
+  }
+}
+
 }  // namespace
 }  // namespace tinynas::engine

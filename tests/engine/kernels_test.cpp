@@ -1,6 +1,7 @@
 // Every C kernel of engine/kernels against the reference interpreter, byte for byte: odd channel
 // counts and sizes, kernel 3/5/7, stride 1/2, depthwise in place and not, residual add in place,
-// and the ARMv7E-M DSP path of the convolutions (emulated in C on the host).
+// outputs saturated at both ends, and the ARMv7E-M DSP path of the convolutions (emulated in C on
+// the host).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -18,12 +19,14 @@
 #include "tn_linear.h"
 
 extern "C" {
-// tn_conv.c and tn_conv1x1.c built with TN_EMULATE_DSP (tests/engine/CMakeLists.txt).
+// The arm/ kernels built with TN_EMULATE_DSP (tests/engine/CMakeLists.txt).
 void tn_emu_conv2d_s8(const int8_t* input, int in_h, int in_w, int in_c, int out_h, int out_w,
                       int out_c, int kernel, int stride, const tn_layer* layer, int8_t* output,
                       int8_t* im2col);
 void tn_emu_conv1x1_s8(const int8_t* input, int in_h, int in_w, int in_c, int out_h, int out_w,
                        int out_c, int stride, const tn_layer* layer, int8_t* output);
+void tn_emu_linear_s8(const int8_t* input, int in_n, int out_n, const tn_layer* layer,
+                      int8_t* output);
 }
 
 namespace tinynas::engine {
@@ -95,6 +98,121 @@ TEST(KernelsTest, ConvolutionsMatchTheReferenceOnBothPaths) {
   }
 }
 
+// Pushes a layer's outputs to both ends of the int8 range: channel by channel a huge positive or
+// negative bias, or a real multiplier above 1 (a left shift, the rare requantisation path), or
+// left as it is; the inputs alternate between -128 and 127 so (x + offset) takes its extremes.
+void saturate(QuantLayer& q, std::vector<int8_t>& input) {
+  for (size_t c = 0; c < q.bias.size(); ++c) {
+    switch (c % 4) {
+      case 0:
+        q.bias[c] = 1 << 26;
+        break;
+      case 1:
+        q.bias[c] = -(1 << 26);
+        break;
+      case 2:
+        q.shift[c] = 3;
+        break;
+      default:
+        break;
+    }
+  }
+  for (size_t i = 0; i < input.size(); ++i)
+    if (i % 3 != 2) input[i] = (i % 2) ? int8_t{127} : int8_t{-128};
+}
+
+bool reaches_both_ends(const std::vector<int8_t>& y, const QuantLayer& q) {
+  bool low = false, high = false;
+  for (int8_t v : y) {
+    low = low || v == q.act_min;
+    high = high || v == q.act_max;
+  }
+  return low && high;
+}
+
+TEST(KernelsTest, ConvolutionsSaturateAtBothEndsOnBothPaths) {
+  uint64_t seed = 300;
+  for (int k : {1, 3})
+    for (int s : {1, 2})
+      for (auto [h, w, cin, cout] : {std::tuple{5, 7, 9, 7}, std::tuple{4, 4, 24, 13}}) {
+        Graph g;
+        const int x = g.add_input({h, w, cin});
+        // ReLU6 narrows the clamp; without it the ends are -128 and 127.
+        const Activation act = cin % 2 ? Activation::kRelu6 : Activation::kNone;
+        g.set_output(g.add_conv(OpType::kConv2d, LayerRole::kStem, -1, x, cout, k, s, act));
+        QuantModel m = random_quant_model(g, ++seed);
+        std::vector<int8_t> in = random_int8(static_cast<size_t>(h * w * cin), ++seed);
+        saturate(m.layers[0], in);
+        const Shape out = g.tensor(g.output()).shape;
+        const tn_layer layer = c_layer(m.layers[0]);
+        const std::vector<int8_t> expected = reference_op(m, 0, in, {});
+        ASSERT_TRUE(reaches_both_ends(expected, m.layers[0]));
+        std::vector<int8_t> got(expected.size()), emu(expected.size());
+        if (k == 1) {
+          tn_conv1x1_s8(in.data(), h, w, cin, out.h, out.w, out.c, s, &layer, got.data());
+          tn_emu_conv1x1_s8(in.data(), h, w, cin, out.h, out.w, out.c, s, &layer, emu.data());
+        } else {
+          std::vector<int8_t> im2col(
+              static_cast<size_t>(memory::op_scratch_bytes(g, g.op(0), false)));
+          tn_conv2d_s8(in.data(), h, w, cin, out.h, out.w, out.c, k, s, &layer, got.data(),
+                       im2col.data());
+          tn_emu_conv2d_s8(in.data(), h, w, cin, out.h, out.w, out.c, k, s, &layer, emu.data(),
+                           im2col.data());
+        }
+        EXPECT_EQ(got, expected) << "k" << k << "s" << s << " " << cin << "->" << cout;
+        EXPECT_EQ(emu, expected) << "DSP path k" << k << "s" << s << " " << cin << "->" << cout;
+      }
+}
+
+TEST(KernelsTest, LinearSaturatesAtBothEndsOnBothPaths) {
+  for (auto [c, classes] : {std::tuple{33, 9}, std::tuple{64, 16}}) {
+    Graph g;
+    g.set_output(g.add_linear(g.add_input({1, 1, c}), classes));
+    QuantModel m = random_quant_model(g, 500 + c);
+    std::vector<int8_t> in = random_int8(static_cast<size_t>(c), 600 + c);
+    saturate(m.layers[0], in);
+    const tn_layer layer = c_layer(m.layers[0]);
+    const std::vector<int8_t> expected = reference_op(m, 0, in, {});
+    ASSERT_TRUE(reaches_both_ends(expected, m.layers[0]));
+    std::vector<int8_t> got(expected.size()), emu(expected.size());
+    tn_linear_s8(in.data(), c, classes, &layer, got.data());
+    tn_emu_linear_s8(in.data(), c, classes, &layer, emu.data());
+    EXPECT_EQ(got, expected) << c << "->" << classes;
+    EXPECT_EQ(emu, expected) << "DSP path " << c << "->" << classes;
+  }
+}
+
+TEST(KernelsTest, DepthwiseSaturatesAtBothEnds) {
+  uint64_t seed = 400;
+  for (int k : {3, 5, 7})
+    for (int s : {1, 2}) {
+      const int h = 6, w = 7, c = 9;
+      Graph g;
+      const int x = g.add_input({h, w, c});
+      const int y =
+          g.add_conv(OpType::kConv2d, LayerRole::kExpand, 1, x, c, 1, 1, Activation::kRelu6);
+      const Activation act = (k + s) % 2 ? Activation::kNone : Activation::kRelu6;
+      g.set_output(g.add_conv(OpType::kDepthwiseConv2d, LayerRole::kDepthwise, 1, y, c, k, s, act));
+      QuantModel m = random_quant_model(g, ++seed);
+      std::vector<int8_t> in = random_int8(static_cast<size_t>(h * w * c), ++seed);
+      saturate(m.layers[1], in);
+      const Shape out = g.tensor(g.output()).shape;
+      const tn_layer layer = c_layer(m.layers[1]);
+      const std::vector<int8_t> expected = reference_op(m, 1, in, {});
+      ASSERT_TRUE(reaches_both_ends(expected, m.layers[1]));
+      std::vector<int8_t> separate(expected.size());
+      tn_depthwise_s8(in.data(), h, w, c, out.h, out.w, k, s, &layer, separate.data());
+      EXPECT_EQ(separate, expected) << "not in place k" << k << "s" << s;
+      std::vector<int8_t> buffer = in;
+      std::vector<int8_t> plane(static_cast<size_t>(memory::op_scratch_bytes(g, g.op(1), true)));
+      ASSERT_EQ(tn_test_depthwise_inplace(k, s, buffer.data(), h, w, c, out.h, out.w, &layer,
+                                          plane.data()),
+                1);
+      buffer.resize(expected.size());
+      EXPECT_EQ(buffer, expected) << "in place k" << k << "s" << s;
+    }
+}
+
 TEST(KernelsTest, DepthwiseInPlaceAndNotMatchTheReference) {
   uint64_t seed = 100;
   for (int k : {3, 5, 7})
@@ -154,6 +272,31 @@ TEST(KernelsTest, ResidualAddMatchesTheReferenceInPlaceAndNot) {
   }
 }
 
+TEST(KernelsTest, ResidualAddSaturatesAtBothEnds) {
+  // The output rescaled 16x too large (output shift + 4, a left shift for some layers) and the
+  // operands at the ends of the int8 range: outputs at both ends of the clamp.
+  for (int c : {5, 24}) {
+    Graph g;
+    const int x = g.add_input({3, 3, c});
+    const int body =
+        g.add_conv(OpType::kConv2d, LayerRole::kProject, 1, x, c, 1, 1, Activation::kNone);
+    g.set_output(g.add_residual(1, x, body));
+    QuantModel m = random_quant_model(g, 70 + c);
+    m.layers[1].add.output_shift += 4;
+    const tn_add_params p = c_add(m.layers[1]);
+    const size_t n = static_cast<size_t>(9 * c);
+    std::vector<int8_t> a = random_int8(n, 3 + c), b = random_int8(n, 4 + c);
+    for (size_t i = 0; i < n; i += 2) {
+      a[i] = b[i] = (i % 4) ? int8_t{127} : int8_t{-128};
+    }
+    const std::vector<int8_t> expected = reference_op(m, 1, a, b);
+    ASSERT_TRUE(reaches_both_ends(expected, m.layers[1]));
+    std::vector<int8_t> out(n);
+    tn_add_s8(a.data(), b.data(), out.data(), static_cast<long>(n), &p);
+    EXPECT_EQ(out, expected) << c;
+  }
+}
+
 TEST(KernelsTest, AveragePoolAndLinearMatchTheReference) {
   for (auto [h, w, c, classes] : {std::tuple{3, 3, 17, 10}, std::tuple{7, 5, 8, 1},
                                   std::tuple{1, 1, 33, 7}, std::tuple{4, 4, 96, 100}}) {
@@ -174,6 +317,9 @@ TEST(KernelsTest, AveragePoolAndLinearMatchTheReference) {
       const tn_layer layer = c_layer(m.layers[1]);
       tn_linear_s8(pool.data(), c, classes, &layer, lin.data());
       ASSERT_EQ(lin, lin_ref);
+      std::vector<int8_t> emu(lin_ref.size());
+      tn_emu_linear_s8(pool.data(), c, classes, &layer, emu.data());
+      ASSERT_EQ(emu, lin_ref) << "DSP path";
     }
   }
 }

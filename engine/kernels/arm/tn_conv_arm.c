@@ -44,7 +44,7 @@ static int32_t tn_dot(const int8_t* w, const int8_t* col, int len, int32_t acc) 
   for (; j + 4 <= len; j += 4) {
     const uint32_t w4 = tn_load32(w + j);
     const uint32_t w02 = tn_sxtb16(w4);
-    const uint32_t w13 = tn_sxtb16(tn_ror8(w4));
+    const uint32_t w13 = tn_sxtb16_ror8(w4);
     acc = tn_smlad(w02, tn_load32(col + 2 * j), acc);
     acc = tn_smlad(w13, tn_load32(col + 2 * j + 4), acc);
   }
@@ -69,8 +69,9 @@ void tn_conv2d_s8(const int8_t* input, int in_h, int in_w, int in_c, int out_h, 
                    layer->input_offset, col1);
     for (oc = 0; oc < out_c; ++oc) {
       const int8_t* w = layer->weights + (long)oc * len;
-      out0[oc] = tn_output(tn_dot(w, col0, len, layer->bias[oc]), layer, oc);
-      out1[oc] = tn_output(tn_dot(w, col1, len, layer->bias[oc]), layer, oc);
+      const tn_requant r = tn_requant_channel(layer, oc);
+      out0[oc] = tn_output_with(tn_dot(w, col0, len, layer->bias[oc]), &r);
+      out1[oc] = tn_output_with(tn_dot(w, col1, len, layer->bias[oc]), &r);
     }
   }
   if (p < pixels) { /* an odd pixel count leaves one */

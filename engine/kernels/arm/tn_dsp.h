@@ -43,6 +43,29 @@ static inline uint32_t tn_ror8(uint32_t x) {
 }
 #endif
 
+/* Bytes 1 and 3 of x sign-extended (tn_sxtb16 of x rotated by 8), and the same added to a: one
+ * instruction each, since SXTB16 / SXTAB16 rotate their operand for free; GCC 12 does not fuse
+ * __sxtb16(__ror(x, 8)) by itself, hence the asm. */
+#if defined(TN_USE_DSP) && !defined(TN_EMULATE_DSP)
+static inline uint32_t tn_sxtb16_ror8(uint32_t x) {
+  uint32_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+  return r;
+}
+static inline uint32_t tn_sxtab16_ror8(uint32_t a, uint32_t x) {
+  uint32_t r;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(x));
+  return r;
+}
+#elif defined(TN_EMULATE_DSP)
+static inline uint32_t tn_sxtb16_ror8(uint32_t x) {
+  return tn_sxtb16(tn_ror8(x));
+}
+static inline uint32_t tn_sxtab16_ror8(uint32_t a, uint32_t x) {
+  return tn_sxtab16(a, tn_ror8(x));
+}
+#endif
+
 #ifdef __cplusplus
 }
 #endif

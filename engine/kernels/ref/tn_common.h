@@ -38,12 +38,13 @@ typedef struct {
 #define TN_ALWAYS_INLINE
 #endif
 
-/* round((a * b) / 2^31); INT32_MIN * INT32_MIN saturates to INT32_MAX. */
+/* round((a * b) / 2^31), ties up; INT32_MIN * INT32_MIN saturates to INT32_MAX. TFLite adds a
+ * nudge of +-2^30 and divides truncating toward zero; for a negative product that equals the
+ * floor of (ab + 2^30) / 2^31 too, so one arithmetic shift does both (on a Cortex-M4 an SMLAL
+ * and two shifts instead of a signed 64-bit division). */
 static inline int32_t tn_sat_doubling_high_mul(int32_t a, int32_t b) {
-  const int64_t ab = (int64_t)a * (int64_t)b;
-  const int32_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
-  if (a == b && a == INT32_MIN) return INT32_MAX;
-  return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+  if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
+  return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
 }
 
 /* round(x / 2^exponent), ties away from zero; exponent in [0, 31]. */
@@ -54,13 +55,75 @@ static inline int32_t tn_rounding_divide_by_pot(int32_t x, int32_t exponent) {
   return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
-/* x * multiplier * 2^(shift - 31), TFLite's MultiplyByQuantizedMultiplier. */
+/* x * multiplier * 2^(shift - 31), TFLite's MultiplyByQuantizedMultiplier. A left shift (shift >
+ * 0, a real multiplier above 1) is rare, so it gets the branch and the usual case none of its
+ * 64-bit saturation. */
 static inline int32_t tn_requantize(int32_t x, int32_t multiplier, int32_t shift) {
-  int64_t shifted = (int64_t)x * ((int64_t)1 << (shift > 0 ? shift : 0));
-  if (shifted > INT32_MAX) shifted = INT32_MAX;
-  if (shifted < INT32_MIN) shifted = INT32_MIN;
-  return tn_rounding_divide_by_pot(tn_sat_doubling_high_mul((int32_t)shifted, multiplier),
-                                   shift > 0 ? 0 : -shift);
+  if (shift > 0) {
+    int64_t shifted = (int64_t)x * ((int64_t)1 << shift);
+    if (shifted > INT32_MAX) shifted = INT32_MAX;
+    if (shifted < INT32_MIN) shifted = INT32_MIN;
+    return tn_sat_doubling_high_mul((int32_t)shifted, multiplier);
+  }
+  return tn_rounding_divide_by_pot(tn_sat_doubling_high_mul(x, multiplier), -shift);
+}
+
+/* One output channel's requantisation prepared once for all its outputs. In the usual case (a
+ * right shift, e = -shift >= 1, multiplier >= 0) the two roundings of tn_requantize fold into
+ * one: floor((floor(y / 2^31) + k) / 2^e) = floor((y + k 2^31) / 2^(31 + e)) for integers, with
+ * y = x * multiplier + 2^30 and k = 2^(e - 1) - [y < 0]; and [y < 0] may be read as [x < 0]
+ * (where they differ, -2^30 <= x * multiplier < 0, both give 0). So one 64-bit multiply-add of a
+ * per-channel rounding constant and two shifts give exactly tn_requantize's result. */
+typedef struct {
+  int32_t multiplier;
+  int32_t shift;
+  int32_t right_less_one; /* e - 1 */
+  int32_t fast;           /* the usual case above */
+  int64_t round;          /* 2^30 + 2^(30 + e), for x >= 0 */
+  /* The layer's output offset and clamp, copied: int8 stores may alias the layer, locals not. */
+  int32_t output_offset;
+  int32_t act_min;
+  int32_t act_max;
+} tn_requant;
+
+/* A requantisation by (multiplier, shift) prepared; the clamp is left to the caller. */
+static inline tn_requant tn_requant_prepare(int32_t multiplier, int32_t shift) {
+  tn_requant r;
+  r.multiplier = multiplier;
+  r.shift = shift;
+  r.fast = shift <= -1 && multiplier >= 0;
+  r.right_less_one = r.fast ? -shift - 1 : 0;
+  r.round = r.fast ? ((int64_t)1 << 30) + ((int64_t)1 << (30 - shift)) : 0;
+  r.output_offset = 0;
+  r.act_min = INT32_MIN;
+  r.act_max = INT32_MAX;
+  return r;
+}
+
+/* Output channel c of layer l, with the layer's output offset and clamp. */
+static inline tn_requant tn_requant_channel(const tn_layer* l, int c) {
+  tn_requant r = tn_requant_prepare(l->multiplier[c], l->shift[c]);
+  r.output_offset = l->output_offset;
+  r.act_min = l->act_min;
+  r.act_max = l->act_max;
+  return r;
+}
+
+/* tn_requantize(x, r->multiplier, r->shift), exactly. */
+static inline int32_t tn_requant_apply(int32_t x, const tn_requant* r) {
+  if (r->fast) {
+    const int64_t round = x < 0 ? r->round - ((int64_t)1 << 31) : r->round;
+    return (int32_t)(((int64_t)x * r->multiplier + round) >> 32) >> r->right_less_one;
+  }
+  return tn_requantize(x, r->multiplier, r->shift);
+}
+
+/* Requantise an accumulator with a prepared channel and clamp it to the layer's int8 range. */
+static inline int8_t tn_output_with(int32_t acc, const tn_requant* r) {
+  int32_t v = tn_requant_apply(acc, r) + r->output_offset;
+  if (v < r->act_min) v = r->act_min;
+  if (v > r->act_max) v = r->act_max;
+  return (int8_t)v;
 }
 
 /* Requantise an accumulator of output channel c of layer l and clamp it to int8. */
@@ -70,6 +133,14 @@ static inline int8_t tn_output(int32_t acc, const tn_layer* l, int c) {
   if (v > l->act_max) v = l->act_max;
   return (int8_t)v;
 }
+
+/* Fully unrolls the loop that follows where the compiler knows how (GCC); the kernels use it on
+ * loops whose trip counts are constants of a specialisation. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define TN_UNROLL _Pragma("GCC unroll 8")
+#else
+#define TN_UNROLL
+#endif
 
 static inline uint32_t tn_load32(const void* p) {
   uint32_t v;

@@ -4,8 +4,9 @@
  *
  *   tn_conv1x1_s8(in, 12, 12, 16, 12, 12, 48, 1, &b1_expand, out);
  *
- * On ARMv7E-M (TN_USE_DSP) four inputs at a time are sign-extended with the input offset added
- * (SXTAB16) and multiplied with four weights (SXTB16) by two SMLADs: the same integer sums.
+ * On ARMv7E-M (TN_USE_DSP) arm/tn_conv1x1_arm.c computes two output pixels x two output
+ * channels at a time: four inputs of each pixel sign-extended with the input offset added
+ * (SXTAB16), four weights of each channel (SXTB16), eight SMLADs; the same integer sums.
  */
 #ifndef TN_CONV1X1_H
 #define TN_CONV1X1_H

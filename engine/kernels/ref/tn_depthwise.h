@@ -8,8 +8,8 @@
  *
  * One template, many specialisations: tn_depthwise_inplace_generic() is written once with kernel
  * and stride as parameters; TN_DEFINE_DEPTHWISE_INPLACE(K, S) defines a static function
- * tn_depthwise_inplace_kKsS() in which they are constants, so the compiler unrolls the K x K
- * window. The generated model.c instantiates only the (K, S) pairs its layers use:
+ * tn_depthwise_inplace_kKsS() in which they are constants, so the K x K taps unroll fully
+ * (TN_UNROLL). The generated model.c instantiates only the (K, S) pairs its layers use:
  *
  *   TN_DEFINE_DEPTHWISE_INPLACE(3, 2)
  *   ...
@@ -36,7 +36,10 @@ static inline int32_t tn_depthwise_inplace_scratch_bytes(int in_h, int in_w, int
 void tn_depthwise_s8(const int8_t* input, int in_h, int in_w, int channels, int out_h, int out_w,
                      int kernel, int stride, const tn_layer* layer, int8_t* output);
 
-/* The template; kernel and stride become constants in each specialisation. */
+/* The template; kernel and stride become constants in each specialisation, so the taps unroll.
+ * Two outputs of a row per step: they share the weight loads and, overlapping, most window loads
+ * (K + 1 bytes a row at stride 1, K + 2 at stride 2, instead of 2K). The plane's border holds the
+ * zero point for every channel, so it is written once and each channel only fills the interior. */
 static inline TN_ALWAYS_INLINE void tn_depthwise_inplace_generic(int8_t* buffer, int in_h, int in_w,
                                                                  int channels, int out_h, int out_w,
                                                                  const tn_layer* layer,
@@ -45,28 +48,50 @@ static inline TN_ALWAYS_INLINE void tn_depthwise_inplace_generic(int8_t* buffer,
   const int pad = kernel / 2;
   const int plane_w = in_w + 2 * pad;
   const int plane_h = in_h + 2 * pad;
-  const int8_t zero_point = (int8_t)(-layer->input_offset);
+  const long row_step = (long)in_w * channels;
   int c, y, x, oy, ox, ky, kx;
+  memset(plane, (int8_t)(-layer->input_offset), (size_t)plane_w * (size_t)plane_h);
   for (c = 0; c < channels; ++c) {
     const int8_t* w = layer->weights + (long)c * kernel * kernel;
+    int8_t* const out = buffer + c; /* output o of the channel at out[o * channels] */
+    long o = 0;
+    const tn_requant rq = tn_requant_channel(layer, c);
     int32_t base = layer->bias[c];
     /* Padding holds the zero point, so sum(w * (x + offset)) = sum(w * x) + offset * sum(w). */
     for (ky = 0; ky < kernel * kernel; ++ky) base += layer->input_offset * w[ky];
 
-    memset(plane, zero_point, (size_t)plane_w * (size_t)plane_h);
     for (y = 0; y < in_h; ++y) {
       int8_t* row = plane + (long)(y + pad) * plane_w + pad;
-      const int8_t* src = buffer + (long)y * in_w * channels + c;
+      const int8_t* src = buffer + y * row_step + c;
       for (x = 0; x < in_w; ++x) row[x] = src[(long)x * channels];
     }
     for (oy = 0; oy < out_h; ++oy) {
-      for (ox = 0; ox < out_w; ++ox) {
-        const int8_t* window = plane + (long)oy * stride * plane_w + (long)ox * stride;
+      const int8_t* window = plane + (long)oy * stride * plane_w;
+      for (ox = 0; ox + 2 <= out_w; ox += 2, window += 2 * stride) {
+        int32_t acc0 = base, acc1 = base;
+        TN_UNROLL
+        for (ky = 0; ky < kernel; ++ky) {
+          const int8_t* r = window + ky * plane_w;
+          TN_UNROLL
+          for (kx = 0; kx < kernel; ++kx) {
+            const int32_t wk = w[ky * kernel + kx];
+            acc0 += wk * r[kx];
+            acc1 += wk * r[kx + stride];
+          }
+        }
+        out[o * channels] = tn_output_with(acc0, &rq);
+        out[(o + 1) * channels] = tn_output_with(acc1, &rq);
+        o += 2;
+      }
+      if (ox < out_w) { /* an odd row width leaves one */
         int32_t acc = base;
-        for (ky = 0; ky < kernel; ++ky)
-          for (kx = 0; kx < kernel; ++kx)
-            acc += (int32_t)w[ky * kernel + kx] * window[ky * plane_w + kx];
-        buffer[((long)oy * out_w + ox) * channels + c] = tn_output(acc, layer, c);
+        TN_UNROLL
+        for (ky = 0; ky < kernel; ++ky) {
+          TN_UNROLL
+          for (kx = 0; kx < kernel; ++kx) acc += w[ky * kernel + kx] * window[ky * plane_w + kx];
+        }
+        out[o * channels] = tn_output_with(acc, &rq);
+        ++o;
       }
     }
   }

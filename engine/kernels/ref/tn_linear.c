@@ -1,6 +1,8 @@
 /* Fully connected int8 layer; see tn_linear.h. */
 #include "tn_linear.h"
 
+#if !defined(TN_USE_DSP)
+
 void tn_linear_s8(const int8_t* input, int in_n, int out_n, const tn_layer* layer, int8_t* output) {
   int o, j;
   for (o = 0; o < out_n; ++o) {
@@ -10,3 +12,6 @@ void tn_linear_s8(const int8_t* input, int in_n, int out_n, const tn_layer* laye
     output[o] = tn_output(acc, layer, o);
   }
 }
+#else
+typedef int tn_linear_ref_not_selected; /* arm/tn_linear_arm.c is compiled instead */
+#endif

@@ -2,6 +2,9 @@
  * weights [out][in] with the offset inputs, plus the int32 bias, requantised per channel.
  *
  *   tn_linear_s8(A + 2880, 320, 1000, &classifier, A + 0);
+ *
+ * On ARMv7E-M (TN_USE_DSP) arm/tn_linear_arm.c computes two output channels at a time with
+ * SXTAB16 / SXTB16 and SMLAD; the same integer sums.
  */
 #ifndef TN_LINEAR_H
 #define TN_LINEAR_H
