@@ -12,12 +12,6 @@
 namespace tinynas::engine {
 namespace {
 
-int32_t clamp_int32(double v) {
-  if (v >= 2147483647.0) return std::numeric_limits<int32_t>::max();
-  if (v <= -2147483648.0) return std::numeric_limits<int32_t>::min();
-  return static_cast<int32_t>(v);
-}
-
 // A C array definition, 16 (int8) or 8 (int32) values per line.
 template <typename T>
 void write_array(std::ostringstream& out, const char* type, const std::string& name,
@@ -65,8 +59,15 @@ void quantize_weighted_layer(const QuantizeContext& ctx, QuantLayer& q) {
       const double v = std::round(static_cast<double>(w[c * per + j]) / scale);
       q.weights[c * per + j] = static_cast<int8_t>(std::clamp(v, -127.0, 127.0));
     }
+    // The bias leaves room for every product of the channel (|x - zero point| <= 255), so no
+    // partial sum overflows int32 in any order: a degenerate calibration (all-zero inputs) makes
+    // the input scale tiny and the bias otherwise saturate at the int32 limit.
+    int64_t products = 0;
+    for (size_t j = 0; j < per; ++j) products += std::abs(int{q.weights[c * per + j]}) * 255;
+    const double room = static_cast<double>(std::numeric_limits<int32_t>::max() - products);
     const double bias_scale = static_cast<double>(in_q.scale) * scale;
-    q.bias[c] = clamp_int32(std::round(static_cast<double>(b[c]) / bias_scale));
+    q.bias[c] = static_cast<int32_t>(
+        std::clamp(std::round(static_cast<double>(b[c]) / bias_scale), -room, room));
     int shift = 0;
     quantize_multiplier(bias_scale / out_q.scale, &q.multiplier[c], &shift);
     q.shift[c] = shift;
