@@ -18,18 +18,9 @@
 namespace tinynas::supernet {
 namespace {
 
+using testing::synthetic_spec;
 using testing::TempDir;
 using testing::tiny_space;
-
-data::DatasetSpec synthetic_spec() {
-  data::DatasetSpec spec;
-  spec.kind = "synthetic";
-  spec.synthetic_train = 96;
-  spec.synthetic_test = 40;
-  spec.synthetic_size = 12;
-  spec.synthetic_classes = 4;
-  return spec;
-}
 
 TrainJob supernet_job(const std::string& out) {
   TrainJob job;

@@ -1,5 +1,6 @@
 // Small pieces the supernet tests share: a tiny search space (two short stages) so every test
-// runs in milliseconds, a temporary folder, and single-threaded torch.
+// runs in milliseconds, a small synthetic data set for the functions that load their data, a
+// temporary folder, and single-threaded torch.
 #pragma once
 
 #include <torch/torch.h>
@@ -8,6 +9,7 @@
 #include <random>
 #include <string>
 
+#include "data/dataset.h"
 #include "nas/search_space.h"
 
 namespace tinynas::supernet::testing {
@@ -28,6 +30,17 @@ inline nas::SearchSpace tiny_space() {
   s.resolutions = {8, 12, 16};
   s.width_mults = {1.0};
   return s;
+}
+
+// 96 training and 40 test images of 12x12x3 in 4 classes, generated (data::DatasetSpec).
+inline data::DatasetSpec synthetic_spec() {
+  data::DatasetSpec spec;
+  spec.kind = "synthetic";
+  spec.synthetic_train = 96;
+  spec.synthetic_test = 40;
+  spec.synthetic_size = 12;
+  spec.synthetic_classes = 4;
+  return spec;
 }
 
 // A fresh folder under the system temp dir, removed at the end of the test.
