@@ -7,6 +7,7 @@
 #endif
 
 #include <chrono>
+#include <csignal>
 #include <map>
 #include <stdexcept>
 
@@ -34,6 +35,9 @@ std::shared_ptr<::gloo::transport::Device> gloo_device(const DistributedOptions&
 WorkerGroup::WorkerGroup(const DistributedOptions& options, const nlohmann::json& fingerprint,
                          bool use_cuda)
     : options_(options) {
+  // A rank that dies closes its sockets; writing to them must be an error this group reports
+  // (the collectives throw, naming the exchange), not a SIGPIPE that ends this process silently.
+  std::signal(SIGPIPE, SIG_IGN);
   store_ = rendezvous(options_, fingerprint);
   const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(options_.timeout_s * 1000));
   const auto prefixed = c10::make_intrusive<c10d::PrefixStore>("pg", store_);
