@@ -14,30 +14,14 @@ namespace tinynas::supernet {
 namespace {
 
 using testing::synthetic_spec;
+using testing::synthetic_supernet_job;
 using testing::TempDir;
 using testing::tiny_space;
 
 // One short training run shared by the tests of this file.
 const std::string& trained_checkpoint() {
   static TempDir dir;
-  static const std::string path = [] {
-    TrainJob job;
-    job.space = tiny_space();
-    job.supernet.width_mult = 1.0;
-    job.data = synthetic_spec();
-    job.train.batch_size = 16;
-    job.train.resolutions = {8, 12};
-    job.train.train_subset = 64;  // 32 training images stay out: the validation split
-    job.train.phases = {{"full", {}, 1, 0.05, 0, 1, "random", false},
-                        {"all", {"kernel", "depth", "expand"}, 1, 0.02, 0, 2, "random", true}};
-    job.eval.calibration_images = 32;
-    job.eval.calibration_batch = 16;
-    job.eval.epoch_test_subset = 16;
-    job.seed = 5;
-    job.threads = 1;
-    job.out_dir = dir.str();
-    return train_supernet(job, {}).checkpoint;
-  }();
+  static const std::string path = train_supernet(synthetic_supernet_job(dir.str()), {}).checkpoint;
   return path;
 }
 

@@ -19,33 +19,14 @@ namespace tinynas::supernet {
 namespace {
 
 using testing::synthetic_spec;
+using testing::synthetic_supernet_job;
 using testing::TempDir;
 using testing::tiny_space;
-
-TrainJob supernet_job(const std::string& out) {
-  TrainJob job;
-  job.space = tiny_space();
-  job.supernet.width_mult = 1.0;
-  job.data = synthetic_spec();
-  job.train.batch_size = 16;
-  job.train.resolutions = {8, 12};
-  job.train.train_subset = 64;  // 32 training images stay out: the validation split
-  job.train.checkpoint_minutes = 0;
-  job.train.phases = {{"full", {}, 1, 0.05, 0, 1, "random", false},
-                      {"all", {"kernel", "depth", "expand"}, 1, 0.02, 0, 2, "random", true}};
-  job.eval.calibration_images = 32;
-  job.eval.calibration_batch = 16;
-  job.eval.epoch_test_subset = 16;
-  job.seed = 5;
-  job.threads = 1;
-  job.out_dir = out;
-  return job;
-}
 
 // One trained supernet shared by the tests of this file.
 const std::string& supernet_checkpoint() {
   static TempDir dir;
-  static const std::string path = train_supernet(supernet_job(dir.str()), {}).checkpoint;
+  static const std::string path = train_supernet(synthetic_supernet_job(dir.str()), {}).checkpoint;
   return path;
 }
 
@@ -58,7 +39,7 @@ nas::Arch small_arch() {
 }
 
 TrainJob finetune_job(const std::string& out, const nas::Arch& arch, bool inherit) {
-  TrainJob job = supernet_job(out);
+  TrainJob job = synthetic_supernet_job(out);
   job.train.phases = {{"finetune", {}, 2, 0.05, 0, 1, "random", true}};
   job.subnet = arch;
   job.start_from = supernet_checkpoint();
@@ -141,7 +122,8 @@ TEST(FinetuneTest, ResumeMustFineTuneTheSameSubnet) {
   TrainJob again = finetune_job(tmp.str(), other, true);
   again.resume = true;
   EXPECT_THROW(Trainer(again, train, test, {}), std::invalid_argument);
-  TrainJob whole = supernet_job(tmp.str());  // progressive shrinking on a fine-tuning checkpoint
+  TrainJob whole =
+      synthetic_supernet_job(tmp.str());  // progressive shrinking on a fine-tuning checkpoint
   whole.checkpoint_name = "finetune.pt";
   whole.resume = true;
   EXPECT_THROW(Trainer(whole, train, test, {}), std::invalid_argument);

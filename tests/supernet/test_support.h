@@ -11,6 +11,7 @@
 
 #include "data/dataset.h"
 #include "nas/search_space.h"
+#include "supernet/api.h"
 
 namespace tinynas::supernet::testing {
 
@@ -41,6 +42,28 @@ inline data::DatasetSpec synthetic_spec() {
   spec.synthetic_size = 12;
   spec.synthetic_classes = 4;
   return spec;
+}
+
+// A short progressive-shrinking run of tiny_space() on synthetic_spec(): 64 of the 96 training
+// images (32 stay out: the validation split), the full network then every dimension elastic.
+inline TrainJob synthetic_supernet_job(const std::string& out) {
+  TrainJob job;
+  job.space = tiny_space();
+  job.supernet.width_mult = 1.0;
+  job.data = synthetic_spec();
+  job.train.batch_size = 16;
+  job.train.resolutions = {8, 12};
+  job.train.train_subset = 64;
+  job.train.checkpoint_minutes = 0;
+  job.train.phases = {{"full", {}, 1, 0.05, 0, 1, "random", false},
+                      {"all", {"kernel", "depth", "expand"}, 1, 0.02, 0, 2, "random", true}};
+  job.eval.calibration_images = 32;
+  job.eval.calibration_batch = 16;
+  job.eval.epoch_test_subset = 16;
+  job.seed = 5;
+  job.threads = 1;
+  job.out_dir = out;
+  return job;
 }
 
 // A fresh folder under the system temp dir, removed at the end of the test.
