@@ -466,6 +466,7 @@ TrainResult Trainer::run() {
   const auto start = Clock::now();
   auto last_save = start;
   int64_t steps_here = 0;
+  bool unsaved = false;  // a phase of 0 epochs moved the state on without an epoch end
   for (size_t pi = state_["phase"].get<size_t>(); pi < phases.size(); ++pi) {
     const PhaseOptions& p = phases[pi];
     if (state_["epoch"].get<int>() == 0 && state_["step"].get<int64_t>() == 0)
@@ -539,7 +540,18 @@ TrainResult Trainer::run() {
       result.history.push_back(info);
       if (callbacks_.on_epoch) callbacks_.on_epoch(info);
     }
-    if (p.epochs == 0) state_["phase"] = pi + 1;
+    if (p.epochs == 0) {
+      state_["phase"] = pi + 1;
+      unsaved = true;
+    } else {
+      unsaved = false;
+    }
+  }
+  // A run whose last phases train nothing still ends with its checkpoint (a run of no epochs at
+  // all: the initialised supernet, e.g. the teacher and data of a fine-tuning from scratch).
+  if (unsaved && writes()) {
+    save();
+    write_log();
   }
   // No rank reports success before every rank has finished.
   if (group_) group_->barrier("the end of training");

@@ -233,6 +233,21 @@ TEST(TrainerTest, RefusesToOverwriteAndToResumeNothing) {
   EXPECT_THROW(Trainer(job, tiny_data(64, 1), tiny_data(32, 2), {}), std::invalid_argument);
 }
 
+TEST(TrainerTest, ARunOfNoEpochsStillWritesItsCheckpoint) {
+  // The initialised supernet is a real starting point: the data and teacher of a fine-tuning
+  // from scratch, or a baseline.
+  TempDir tmp;
+  TrainJob job = tiny_job(tmp.str());
+  for (PhaseOptions& p : job.train.phases) p.epochs = 0;
+  const TrainResult r = Trainer(job, tiny_data(64, 1), tiny_data(32, 2), {}).run();
+  EXPECT_EQ(r.steps, 0);
+  ASSERT_TRUE(std::filesystem::exists(tmp / "supernet.pt"));
+  EXPECT_TRUE(std::filesystem::exists(tmp / "train_log.csv"));
+  EXPECT_EQ(load_checkpoint(tmp / "supernet.pt").meta.state["phase"], 3);
+  job.resume = true;
+  EXPECT_TRUE(Trainer(job, tiny_data(64, 1), tiny_data(32, 2), {}).run().already_finished);
+}
+
 TEST(CheckpointTest, RoundTripKeepsWeightsStatisticsAndState) {
   TempDir tmp;
   torch::manual_seed(1);
