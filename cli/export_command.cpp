@@ -45,7 +45,9 @@ int export_command(int argc, char** argv) {
       cxxopts::value<double>())("out", "output folder", cxxopts::value<std::string>())(
       "onnx", "also write the float sub-net as ONNX (model.onnx, BN folded into the convs)")(
       "config-dir", "folder holding spaces/ and boards/", cxxopts::value<std::string>())(
-      "v,verbose", "print the per-layer quantisation error")("h,help", "show this help");
+      "space", "the arch's search space, a name or a .json path (default: the arch's \"space\")",
+      cxxopts::value<std::string>())("v,verbose", "print the per-layer quantisation error")(
+      "h,help", "show this help");
   options.parse_positional({"arch"});
   const std::optional<cxxopts::ParseResult> parsed_or_help = parse_command(options, argc, argv);
   if (!parsed_or_help) return 0;  // --help was printed
@@ -71,6 +73,7 @@ int export_command(int argc, char** argv) {
   o.onnx = parsed.count("onnx") > 0;
   o.producer_version = TINYNAS_VERSION;
   o.config_dir = config_dir_option(parsed);
+  if (parsed.count("space")) o.space = parsed["space"].as<std::string>();
   ConsoleObserver<> observer(true);
   const pipeline::ExportResult exported = pipeline::export_model(o, observer);
   const nas::Arch& arch = exported.arch;

@@ -33,6 +33,7 @@ constexpr const char* kUsage =
     "  verify   run an exported model and compare it byte for byte with the reference\n"
     "  accuracy top-1 of an exported int8 model and of its float network on a test split\n"
     "  config   experiment settings: all defaults, every key explained, a file checked\n"
+    "  run      data + board limits + budget -> trained, quantised, verified int8 model\n"
     "\n"
     "example:\n"
     "  tinynas search --sram 320K --flash 1M\n";
@@ -60,12 +61,13 @@ int dispatch(int argc, char** argv) {
     return tinynas::cli::search_command(argc - 1, argv + 1, SearchMode::kEvolve);
   if (command == "cost") return tinynas::cli::cost_command(argc - 1, argv + 1);
   if (command == "train" || command == "eval" || command == "extract" || command == "finetune" ||
-      command == "predictor") {
+      command == "predictor" || command == "run") {
 #ifdef TINYNAS_WITH_TORCH
     if (command == "train") return tinynas::cli::train_command(argc - 1, argv + 1);
     if (command == "eval") return tinynas::cli::eval_command(argc - 1, argv + 1);
     if (command == "finetune") return tinynas::cli::finetune_command(argc - 1, argv + 1);
     if (command == "predictor") return tinynas::cli::predictor_command(argc - 1, argv + 1);
+    if (command == "run") return tinynas::cli::run_command(argc - 1, argv + 1);
     return tinynas::cli::extract_command(argc - 1, argv + 1);
 #else
     throw std::runtime_error("'" + command +
@@ -81,7 +83,7 @@ int dispatch(int argc, char** argv) {
                               "' (commands: search, space, evolve, cost, train, eval, extract, "
                               "finetune, predictor, export, "
                               "verify, "
-                              "accuracy, config; see tinynas --help)");
+                              "accuracy, config, run; see tinynas --help)");
 }
 
 }  // namespace

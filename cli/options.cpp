@@ -79,8 +79,6 @@ std::optional<cxxopts::ParseResult> parse_command(cxxopts::Options& options, int
   return parsed;
 }
 
-namespace {
-
 int64_t size_option(const cxxopts::ParseResult& parsed, const std::string& name) {
   try {
     return util::parse_byte_size(parsed[name].as<std::string>());
@@ -88,6 +86,8 @@ int64_t size_option(const cxxopts::ParseResult& parsed, const std::string& name)
     throw std::invalid_argument("--" + name + ": " + e.what());
   }
 }
+
+namespace {
 
 // A flag's value is held to the rule of its setting: "--population must be at least 2".
 void check_flag(const Settings& s, const std::string& flag, const std::string& key) {

@@ -21,6 +21,9 @@ void add_search_options(cxxopts::Options& options);
 Settings settings_from_options(const cxxopts::ParseResult& parsed);
 CommonFlags common_flags(const cxxopts::ParseResult& parsed);
 
+// A size flag ("--sram 64K") in bytes; throws std::invalid_argument naming the flag.
+int64_t size_option(const cxxopts::ParseResult& parsed, const std::string& name);
+
 // Parses argv with cxxopts, turning its exceptions into std::invalid_argument.
 cxxopts::ParseResult parse_or_throw(cxxopts::Options& options, int argc, char** argv);
 

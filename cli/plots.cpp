@@ -289,6 +289,31 @@ PlotResult plot_predictor(const std::string& dir, const std::vector<double>& mea
   return render(dir, "predictor", data.str(), body, options);
 }
 
+PlotResult plot_training_curves(const std::string& dir, const std::vector<CurveSeries>& series,
+                                const std::string& title, const PlotOptions& options) {
+  NumberWriter data;
+  std::string plots;
+  int index = 0;
+  for (const CurveSeries& s : series) {
+    if (s.top1.empty()) continue;
+    data << "# " << s.label << "\n";
+    for (size_t e = 0; e < s.top1.size(); ++e) data << e + 1 << ' ' << s.top1[e] << '\n';
+    data << "\n\n";  // the next gnuplot data block
+    NumberWriter line;
+    line << (plots.empty() ? "plot " : ", \\\n     ") << "'training.dat' index " << index++
+         << " using 1:2 with linespoints pointtype 7 title " << quoted(s.label);
+    plots += line.str();
+  }
+  if (plots.empty()) return nothing_to_plot(dir, "training", "no epochs were measured");
+  const std::string body = "set title " + quoted(title) +
+                           "\n"
+                           "set xlabel 'epoch'\n"
+                           "set ylabel 'top-1 (%)'\n"
+                           "set grid\n" +
+                           key_below(static_cast<size_t>(index)) + plots + "\n";
+  return render(dir, "training", data.str(), body, options);
+}
+
 PlotResult plot_layer_profile(const std::string& dir, const std::vector<LayerBar>& bars,
                               const std::string& title, const PlotOptions& options) {
   if (bars.empty()) return nothing_to_plot(dir, "profile", "no layers were given");

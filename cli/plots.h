@@ -82,4 +82,14 @@ struct LayerBar {
 PlotResult plot_layer_profile(const std::string& dir, const std::vector<LayerBar>& bars,
                               const std::string& title, const PlotOptions& options = {});
 
+// One line of a training-curve plot: top-1 (%) after each epoch, epochs counted from 1.
+struct CurveSeries {
+  std::string label;  // "supernet, largest sub-net"
+  std::vector<double> top1;
+};
+
+// training.png: top-1 against epoch, one line per series (series may differ in length).
+PlotResult plot_training_curves(const std::string& dir, const std::vector<CurveSeries>& series,
+                                const std::string& title, const PlotOptions& options = {});
+
 }  // namespace tinynas::cli

@@ -113,7 +113,11 @@ ExportResult export_model(const ExportOptions& o, Observer& observer) {
   const std::string& arch_path = o.arch_path;
   const nas::Arch arch = nas::arch_from_json(util::read_json_file(arch_path), arch_path);
   result.arch = arch;
-  const nas::SearchSpace space = nas::load_space(arch.space, o.config_dir);
+  const nas::SearchSpace space =
+      nas::load_space(o.space.empty() ? arch.space : o.space, o.config_dir);
+  if (space.name != arch.space)
+    throw std::invalid_argument(arch_path + " is an arch of space '" + arch.space + "', not of '" +
+                                space.name + "'");
   try {
     nas::validate(arch, space);
   } catch (const std::invalid_argument& e) {

@@ -22,6 +22,7 @@ namespace tinynas::pipeline {
 struct ExportOptions {
   std::string arch_path;   // arch JSON file
   std::string config_dir;  // where its space is found
+  std::string space;       // the arch's space, a name or a .json path (empty: the arch's "space")
   std::string out;         // the model folder
   // Exactly one: float weights folder from the supernet extraction, or random weights.
   std::string weights_dir;

@@ -66,9 +66,11 @@ std::pair<SubnetEvaluation, SubnetEvaluation> measure(const std::string& checkpo
   return {validation, top1("test", request.eval.test_subset)};
 }
 
-std::string percent(double v) {
+// "-" for a split with no images (no held-out images when the supernet trained on all of them).
+std::string percent(const SubnetEvaluation& e) {
+  if (e.test_images == 0) return "-";
   char b[32];
-  std::snprintf(b, sizeof b, "%.2f %%", v);
+  std::snprintf(b, sizeof b, "%.2f %%", e.top1);
   return b;
 }
 
@@ -105,8 +107,8 @@ FinetuneResult finetune_subnet(const FinetuneJob& job, const TrainCallbacks& cal
                                 .dump(2) +
                             "\n");
   }
-  note("inherited top-1: " + percent(r.inherited_validation.top1) + " validation, " +
-       percent(r.inherited_test.top1) + " test");
+  note("inherited top-1: " + percent(r.inherited_validation) + " validation, " +
+       percent(r.inherited_test) + " test");
 
   r.training = train_supernet(job.train, callbacks);
   const std::string checkpoint = job.train.out_dir + "/" + job.train.checkpoint_name;

@@ -1,0 +1,498 @@
+// tinynas run: from a data set and a board's limits to a trained, quantised, verified int8 model
+// in one budgeted, resumable command. The stages are the other commands, called in this process
+// with the arguments the plan gives them (so each writes exactly what it writes on its own):
+//
+//   space -> supernet (train) -> predictor -> search -> finetune [-> scratch] -> export ->
+//   accuracy -> verify -> report
+//
+// run.json (cli/run_record.h) records the settings, the measured training rate, each stage's
+// plan and status; a re-run with --resume skips the finished stages and resumes the one that was
+// running (train and finetune from their last checkpoint, the others from their start).
+// The budget rules are pipeline/run_budget.h's (docs/run.md).
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+
+#include "cli/commands.h"
+#include "cli/config_dir.h"
+#include "cli/options.h"
+#include "cli/run_context.h"
+#include "cli/run_record.h"
+#include "cli/run_report.h"
+#include "nas/arch_cost.h"
+#include "nas/sampling.h"
+#include "nas/search_space.h"
+#include "pipeline/run_budget.h"
+#include "supernet/api.h"
+#include "util/duration.h"
+#include "util/file_io.h"
+#include "util/json_reader.h"
+
+namespace tinynas::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Calls a command as `tinynas ARGS...` would; a non-zero exit is an error naming the command.
+void call(const std::function<int(int, char**)>& command, std::vector<std::string> args) {
+  std::string line = "tinynas";
+  for (const std::string& a : args) line += " " + a;
+  spdlog::info("{}", line);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  if (const int rc = command(static_cast<int>(args.size()), argv.data()); rc != 0)
+    throw std::runtime_error("'" + line + "' exited with " + std::to_string(rc));
+}
+
+nlohmann::json read_json_file(const std::string& path) {
+  const std::optional<std::string> text = util::read_file(path);
+  if (!text) throw std::runtime_error("expected " + path + " to have been written");
+  return nlohmann::json::parse(*text);
+}
+
+// The folder layout of a run.
+struct RunPaths {
+  std::string dir;
+  std::string record() const { return dir + "/run.json"; }
+  std::string experiment() const { return dir + "/experiment.json"; }
+  std::string supernet() const { return dir + "/supernet"; }
+  std::string checkpoint() const { return supernet() + "/supernet.pt"; }
+  std::string predictor() const { return dir + "/predictor.json"; }
+  std::string search() const { return dir + "/search"; }
+  std::string arch() const { return search() + "/arch.json"; }
+  std::string finetune() const { return dir + "/finetune"; }
+  std::string scratch() const { return dir + "/scratch"; }
+  std::string model() const { return dir + "/model"; }
+  std::string cache() const { return dir + "/cache"; }
+};
+
+std::string text(int64_t v) {
+  return std::to_string(v);
+}
+
+class Run {
+ public:
+  Run(RunRecord record, RunPaths paths, std::string config_dir, bool quiet)
+      : record_(std::move(record)),
+        paths_(std::move(paths)),
+        config_dir_(std::move(config_dir)),
+        quiet_(quiet) {
+    apply_experiment_json(record_.settings, paths_.record(), settings_);
+  }
+
+  void run_all() {
+    const auto run_start = Clock::now();
+    const double spent_before = record_.spent_s();
+    for (size_t i = 0; i < record_.stages.size(); ++i) {
+      StageRecord& stage = record_.stages[i];
+      if (stage.status == "done") continue;
+      std::vector<pipeline::StageShare> shares;
+      for (const StageRecord& s : record_.stages) shares.push_back({s.name, s.share});
+      const bool resuming = stage.status == "running";
+      if (!resuming) {
+        stage.allowance_s =
+            pipeline::stage_allowance(shares, i, record_.budget_s - record_.spent_s());
+        stage.status = "running";
+      }
+      spdlog::info("run: stage {}/{} {}{}: {} of the budget's {} left ({} of {} spent)", i + 1,
+                   record_.stages.size(), stage.name, resuming ? " (resumed)" : "",
+                   util::format_duration(stage.allowance_s),
+                   util::format_duration(record_.budget_s - record_.spent_s()),
+                   util::format_duration(spent_before + seconds_since(run_start)),
+                   util::format_duration(record_.budget_s));
+      save();
+      const auto start = Clock::now();
+      run_stage(stage, resuming);
+      stage.seconds += seconds_since(start);
+      stage.status = "done";
+      save();
+      spdlog::info("run: {} done in {}", stage.name, util::format_duration(stage.seconds));
+    }
+  }
+
+  const RunRecord& record() const { return record_; }
+
+ private:
+  void save() {
+    record_.settings = settings_to_json(settings_);
+    util::write_file_atomically(paths_.experiment(), record_.settings.dump(2) + "\n");
+    save_run_record(paths_.record(), record_);
+  }
+
+  std::string exp() const { return paths_.experiment(); }
+  std::string threads() const { return std::to_string(settings_.threads); }
+  int64_t train_images() const { return record_.measured.at("train_images").get<int64_t>(); }
+  int64_t held_out() const { return record_.measured.at("held_out_images").get<int64_t>(); }
+
+  void run_stage(StageRecord& stage, bool resuming) {
+    const std::string& n = stage.name;
+    if (n == "space") return space(stage);
+    if (n == "supernet") return supernet(stage, resuming);
+    if (n == "predictor") return predictor(stage);
+    if (n == "search") return search(stage);
+    if (n == "finetune") return finetune(stage, "supernet", paths_.finetune());
+    if (n == "scratch") return finetune(stage, "scratch", paths_.scratch());
+    if (n == "export") return export_model(stage);
+    if (n == "accuracy") return accuracy(stage);
+    if (n == "verify") return verify(stage);
+    if (n == "report") return report(stage);
+    throw std::logic_error("unknown run stage " + n);
+  }
+
+  // The (R, W) sub-space: the space optimiser's best for the limits. The supernet trains at its
+  // width, at R and the space's resolutions within 4 pixels of it (elastic resolution, as OFA).
+  void space(StageRecord& stage) {
+    const std::string out = paths_.dir + "/space";
+    call([](int c, char** v) { return search_command(c, v, SearchMode::kSpace); },
+         {"space", "--config", exp(), "--out", out, "--config-dir", config_dir_, "--quiet"});
+    const nlohmann::json chosen = read_json_file(out + "/result.json").at("space");
+    const int r = chosen.at("resolution").get<int>();
+    const double w = chosen.at("width_mult").get<double>();
+    const nas::SearchSpace space = nas::load_space(settings_.space, config_dir_);
+    std::vector<int> resolutions;
+    for (int candidate : space.resolutions)
+      if (std::abs(candidate - r) <= 4) resolutions.push_back(candidate);
+    settings_.supernet.width_mult = w;
+    settings_.train.resolutions = resolutions;
+    stage.result = {{"resolution", r}, {"width_mult", w}, {"train_resolutions", resolutions}};
+  }
+
+  // Training images per second of the full network, measured on a few steps of the real data
+  // (the first two, which allocate, not counted).
+  pipeline::TrainingRate measure_rate() {
+    supernet::TrainJob job;
+    job.space = nas::load_space(settings_.space, config_dir_);
+    job.supernet = settings_.supernet;
+    job.train = settings_.train;
+    job.eval = settings_.eval;
+    job.data = settings_.data;
+    job.seed = settings_.seed;
+    job.threads = settings_.threads;
+    const int steps = 10;
+    job.train.train_subset = std::min<int64_t>(train_images(), steps * job.train.batch_size);
+    job.train.phases = {supernet::PhaseOptions{}};
+    job.train.phases[0].warmup_epochs = 0;
+    job.train.eval_each_epoch = false;
+    job.train.checkpoint_minutes = 0;
+    job.out_dir = paths_.dir + "/rate";
+    job.cache_dir = paths_.cache();
+    fs::remove_all(job.out_dir);
+    fs::create_directories(job.out_dir);
+    std::optional<Clock::time_point> t0;
+    int64_t counted = 0;
+    Clock::time_point last;
+    supernet::TrainCallbacks callbacks;
+    callbacks.on_step = [&](const supernet::StepInfo& s) {
+      if (s.global_step == 2) t0 = Clock::now();
+      if (s.global_step > 2) {
+        ++counted;
+        last = Clock::now();
+      }
+    };
+    supernet::train_supernet(job, callbacks);
+    fs::remove_all(job.out_dir);
+    if (!t0 || counted == 0)
+      throw std::invalid_argument(
+          "too few training images to measure the training rate: need at least " +
+          std::to_string(4 * job.train.batch_size));
+    pipeline::TrainingRate rate;
+    rate.images_per_s = static_cast<double>(counted * job.train.batch_size) /
+                        std::chrono::duration<double>(last - *t0).count();
+    const int r = *std::max_element(job.train.resolutions.begin(), job.train.resolutions.end());
+    nas::CostModel cost(job.space);
+    rate.full_macs = static_cast<double>(
+        cost.evaluate(nas::largest_arch(job.space, r, settings_.supernet.width_mult)).macs);
+    return rate;
+  }
+
+  pipeline::TrainingRate rate() const {
+    const nlohmann::json& r = record_.measured.at("training_rate");
+    return {r.at("images_per_s").get<double>(), r.at("full_macs").get<double>()};
+  }
+
+  void supernet(StageRecord& stage, bool resuming) {
+    if (stage.plan.empty()) {
+      const auto start = Clock::now();
+      const pipeline::TrainingRate measured = measure_rate();
+      record_.measured["training_rate"] = {{"images_per_s", measured.images_per_s},
+                                           {"full_macs", measured.full_macs}};
+      const double left = stage.allowance_s - seconds_since(start);
+      settings_.train.phases =
+          pipeline::plan_phases(settings_.train.phases, left, measured, train_images());
+      nlohmann::json epochs = nlohmann::json::array();
+      double estimate = 0;
+      for (const supernet::PhaseOptions& p : settings_.train.phases) {
+        epochs.push_back({{"phase", p.name}, {"epochs", p.epochs}});
+        estimate += p.epochs * pipeline::phase_cost(p) * static_cast<double>(train_images()) /
+                    measured.images_per_s;
+      }
+      stage.plan = {{"phases", epochs}, {"estimated_s", estimate}};
+      spdlog::info("run: full network trains at {:.1f} img/s; supernet phases planned for {}",
+                   measured.images_per_s, util::format_duration(estimate));
+      save();
+    }
+    std::vector<std::string> args = {"train",           "--config",  exp(),    "--out",
+                                     paths_.supernet(), "--threads", threads()};
+    if (resuming && fs::exists(paths_.checkpoint())) args.push_back("--resume");
+    if (quiet_) args.push_back("--quiet");
+    if (!resuming || !fs::exists(paths_.checkpoint())) fs::remove_all(paths_.supernet());
+    call(train_command, args);
+    stage.result = {{"checkpoint", paths_.checkpoint()}};
+  }
+
+  void predictor(StageRecord& stage) {
+    if (stage.plan.empty()) {
+      settings_.predictor.samples = pipeline::plan_measurements(
+          stage.allowance_s, rate(), settings_.predictor.calibration_images,
+          settings_.predictor.validation_images, 30, 2000);
+      stage.plan = {{"samples", settings_.predictor.samples}};
+      save();
+    }
+    std::vector<std::string> args = {"predictor", "build",  "--supernet", paths_.checkpoint(),
+                                     "--config",  exp(),    "--out",      paths_.predictor(),
+                                     "--threads", threads()};
+    if (quiet_) args.push_back("--quiet");
+    call(predictor_command, args);
+    stage.result = {{"predictor", paths_.predictor()}};
+  }
+
+  void search(StageRecord& stage) {
+    if (stage.plan.empty()) {
+      // Every one of the top k, and of the random baseline's, is measured on the held-out images.
+      const int64_t measurements = pipeline::plan_measurements(
+          0.8 * stage.allowance_s, rate(), settings_.eval.calibration_images,
+          settings_.search.validation_images, 2, 20);
+      settings_.search.top_k = static_cast<int>(std::max<int64_t>(1, measurements / 2));
+      settings_.search.supernet = paths_.checkpoint();
+      settings_.search.predictor = paths_.predictor();
+      settings_.search.out.clear();
+      stage.plan = {{"top_k", settings_.search.top_k}};
+      save();
+    }
+    call([](int c, char** v) { return search_command(c, v, SearchMode::kSearch); },
+         {"search", "--config", exp(), "--out", paths_.search(), "--config-dir", config_dir_,
+          "--quiet"});
+    const nlohmann::json result = read_json_file(paths_.search() + "/result.json");
+    stage.result = {{"arch", paths_.arch()}, {"macs", result.at("cost").at("macs")}};
+  }
+
+  // The winner trained further from the supernet's weights ("supernet"), or from a random
+  // initialisation for the same epochs ("scratch"), distilled from the full network either way.
+  void finetune(StageRecord& stage, const std::string& init, const std::string& out) {
+    if (stage.plan.empty()) {
+      const double macs = record_.stage("search").result.at("macs").get<double>();
+      const double ips = pipeline::subnet_images_per_s(rate(), macs, settings_.finetune.distill);
+      // The comparison from scratch trains exactly as long as the fine-tuning.
+      const int epochs = init == "scratch"
+                             ? record_.stage("finetune").plan.at("epochs").get<int>()
+                             : pipeline::plan_epochs(stage.allowance_s, ips, train_images());
+      stage.plan = {{"epochs", epochs},
+                    {"estimated_images_per_s", ips},
+                    {"estimated_s", epochs * static_cast<double>(train_images()) / ips}};
+      save();
+    }
+    const int epochs = stage.plan.at("epochs").get<int>();
+    std::vector<std::string> args = {"finetune",
+                                     "--supernet",
+                                     paths_.checkpoint(),
+                                     paths_.arch(),
+                                     "--config",
+                                     exp(),
+                                     "--init",
+                                     init,
+                                     "--epochs",
+                                     std::to_string(epochs),
+                                     "--validation-images",
+                                     text(held_out()),
+                                     "--out",
+                                     out,
+                                     "--threads",
+                                     threads()};
+    if (fs::exists(out + "/finetune.pt"))
+      args.push_back("--resume");
+    else
+      fs::remove_all(out);
+    if (quiet_) args.push_back("--quiet");
+    call(finetune_command, args);
+    const nlohmann::json result = read_json_file(out + "/finetune.json");
+    stage.result = {{"inherited", result.at("inherited")},
+                    {"finetuned", result.at("finetuned")},
+                    {"weights", out + "/subnet"}};
+  }
+
+  void export_model(StageRecord& stage) {
+    fs::remove_all(paths_.model());
+    call(export_command,
+         {"export", paths_.arch(), "--weights", paths_.finetune() + "/subnet", "--calib-data",
+          settings_.data.path, "--out", paths_.model(), "--seed", std::to_string(settings_.seed),
+          "--space", settings_.space, "--config-dir", config_dir_});
+    stage.result = {{"model", paths_.model()}};
+  }
+
+  void accuracy(StageRecord& stage) {
+    const std::string json = paths_.dir + "/accuracy.json";
+    std::vector<std::string> args = {"accuracy",  paths_.model(),
+                                     "--data",    settings_.data.path,
+                                     "--weights", paths_.finetune() + "/subnet",
+                                     "--cache",   paths_.dir + "/cache-accuracy",
+                                     "--json",    json};
+    if (quiet_) args.push_back("--quiet");
+    call(accuracy_command, args);
+    stage.result = read_json_file(json);
+  }
+
+  void verify(StageRecord& stage) {
+    const memory::Board board = memory::load_board(settings_.board, config_dir_);
+    const std::string target = board.core == "cortex-m7" ? "qemu-m7" : "qemu-m4";
+    const std::string out = paths_.dir + "/profile";
+    call(verify_command, {"verify", paths_.model(), "--target", target, "--board", board.name,
+                          "--inputs", "3", "--profile", "--out", out, "--config-dir", config_dir_});
+    stage.result = {{"target", target}, {"profile", out + "/profile.csv"}};
+  }
+
+  void report(StageRecord& stage) {
+    const std::string path = paths_.dir + "/report.md";
+    write_run_report(record_, paths_.dir, path);
+    stage.result = {{"report", path}};
+  }
+
+  RunRecord record_;
+  RunPaths paths_;
+  std::string config_dir_;
+  bool quiet_ = false;
+  Settings settings_;
+};
+
+// A fresh run's settings: the training images less a held-out set for choosing among sub-nets
+// (the test split is only reported), counted from the data.
+RunRecord plan_new_run(Settings settings, double budget_s, bool compare_scratch,
+                       const RunPaths& paths) {
+  if (settings.data.kind != "image_folder" || settings.data.path.empty())
+    throw std::invalid_argument(
+        "tinynas run needs --data DATA, an image folder or its .tar.gz (the int8 export "
+        "calibrates on its images)");
+  const data::ImageSet train = data::load_split(settings.data, "train", paths.cache());
+  const int64_t n = train.size();
+  const int64_t held_out = std::min<int64_t>(settings.search.validation_images, n / 10);
+  if (n - held_out < 4 * settings.train.batch_size)
+    throw std::invalid_argument("the training split has " + std::to_string(n) +
+                                " images: too few for batches of " +
+                                std::to_string(settings.train.batch_size));
+  settings.train.train_subset = n - held_out;
+  settings.search.validation_images = held_out;
+  settings.predictor.validation_images = std::min(settings.predictor.validation_images, held_out);
+  settings.predictor.out.clear();
+  settings.search.out.clear();
+  settings.out = paths.dir;
+  RunRecord record =
+      new_run_record(settings_to_json(settings), budget_s, pipeline::run_stages(compare_scratch));
+  record.measured = {
+      {"train_images", n - held_out},
+      {"held_out_images", held_out},
+      {"image_size", std::to_string(train.height) + "x" + std::to_string(train.width) + "x" +
+                         std::to_string(train.channels)}};
+  return record;
+}
+
+}  // namespace
+
+int run_command(int argc, char** argv) {
+  cxxopts::Options options(
+      "tinynas run",
+      "From a data set and a board's limits to a trained, quantised and verified int8 model in "
+      "one budgeted, resumable run: space optimiser, supernet training, predictor, search, "
+      "fine-tuning, int8 export, accuracy, QEMU verification and a report.");
+  options.add_options()("data", "image folder or its .tar.gz (train/ and test/, class = folder)",
+                        cxxopts::value<std::string>())(
+      "budget", "wall-clock budget, e.g. 2h30m, 90m (docs/run.md: how it is split)",
+      cxxopts::value<std::string>())("config", "experiment JSON; flags override its values",
+                                     cxxopts::value<std::string>())(
+      "space", "search space", cxxopts::value<std::string>())("board", "board name or JSON",
+                                                              cxxopts::value<std::string>())(
+      "sram", "SRAM size, overriding the board's (e.g. 64K)", cxxopts::value<std::string>())(
+      "flash", "Flash size, overriding the board's (e.g. 256K)", cxxopts::value<std::string>())(
+      "seed", "random seed", cxxopts::value<int64_t>())("threads", "torch threads (0 = all cores)",
+                                                        cxxopts::value<int>())(
+      "no-scratch", "skip training the winner from scratch for comparison")(
+      "out", "run folder (default: the config's \"out\", else runs/<timestamp>)",
+      cxxopts::value<std::string>())("resume", "continue the run in --out where it stopped")(
+      "config-dir", "folder holding spaces/ and boards/", cxxopts::value<std::string>())(
+      "quiet", "no progress lines from the stages")("h,help", "show this help");
+  const std::optional<cxxopts::ParseResult> parsed_or_help = parse_command(options, argc, argv);
+  if (!parsed_or_help) return 0;
+  const cxxopts::ParseResult& parsed = *parsed_or_help;
+  const bool resume = parsed.count("resume") > 0;
+  const std::string config_dir = config_dir_option(parsed);
+
+  if (resume) {
+    for (const char* flag :
+         {"data", "budget", "space", "board", "sram", "flash", "seed", "no-scratch"})
+      if (parsed.count(flag))
+        throw std::invalid_argument(std::string("--resume continues a run with its own settings "
+                                                "(run.json); drop --") +
+                                    flag);
+    if (!parsed.count("out")) throw std::invalid_argument("--resume needs --out RUN_DIR");
+    RunPaths paths{parsed["out"].as<std::string>()};
+    if (!fs::exists(paths.record()))
+      throw std::invalid_argument("--resume: " + paths.record() +
+                                  " does not exist (no run was started there)");
+    RunRecord record = load_run_record(paths.record());
+    Run run(std::move(record), paths, config_dir, parsed.count("quiet") > 0);
+    run.run_all();
+    std::printf("report: %s/report.md\n", paths.dir.c_str());
+    return 0;
+  }
+
+  Settings settings;
+  if (parsed.count("config")) apply_experiment_file(parsed["config"].as<std::string>(), settings);
+  if (parsed.count("data")) {
+    settings.data.kind = "image_folder";
+    settings.data.path = parsed["data"].as<std::string>();
+  }
+  if (parsed.count("space")) settings.space = parsed["space"].as<std::string>();
+  if (parsed.count("board")) settings.board = parsed["board"].as<std::string>();
+  if (parsed.count("sram")) settings.sram_bytes = size_option(parsed, "sram");
+  if (parsed.count("flash")) settings.flash_bytes = size_option(parsed, "flash");
+  if (parsed.count("seed")) {
+    if (parsed["seed"].as<int64_t>() < 0) throw std::invalid_argument("--seed must be >= 0");
+    settings.seed = static_cast<uint64_t>(parsed["seed"].as<int64_t>());
+  }
+  if (parsed.count("threads")) settings.threads = parsed["threads"].as<int>();
+  if (parsed.count("out")) settings.out = parsed["out"].as<std::string>();
+  if (!parsed.count("budget"))
+    throw std::invalid_argument("tinynas run needs --budget, e.g. --budget 2h30m");
+  const double budget_s = util::parse_duration(parsed["budget"].as<std::string>());
+  validate_settings(settings);
+  // The limits are checked before anything trains: a space with no sub-net that fits is an error.
+  require_feasible(make_run_context(settings, config_dir, true));
+
+  RunPaths paths{prepare_output_dir(settings.out)};
+  if (fs::exists(paths.record()))
+    throw std::invalid_argument(paths.record() +
+                                " exists: pass --resume to continue that run, or choose another "
+                                "--out");
+  RunRecord record = plan_new_run(settings, budget_s, !parsed.count("no-scratch"), paths);
+  save_run_record(paths.record(), record);
+  spdlog::info("run: {} training images ({} held out), budget {}, output {}",
+               record.measured["train_images"].get<int64_t>(),
+               record.measured["held_out_images"].get<int64_t>(), util::format_duration(budget_s),
+               paths.dir);
+  Run run(std::move(record), paths, config_dir, parsed.count("quiet") > 0);
+  run.run_all();
+  std::printf("report: %s/report.md\n", paths.dir.c_str());
+  return 0;
+}
+
+}  // namespace tinynas::cli
