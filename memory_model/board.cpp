@@ -61,23 +61,30 @@ Board board_from_json(const nlohmann::json& json, const std::string& context) {
     r.fail("qemu_machine", "is required when runner is \"qemu\"");
   b.flash_region = region_from_json(r, "flash_region");
   b.ram_region = region_from_json(r, "ram_region");
+  if (r.has("firmware")) {
+    b.firmware = r.at("firmware");
+    if (!b.firmware.is_object()) r.fail("firmware", "must be an object");
+  }
   r.finish();
   return b;
 }
 
 nlohmann::json board_to_json(const Board& b) {
-  return {{"name", b.name},
-          {"core", b.core},
-          {"sram_bytes", b.sram_bytes},
-          {"flash_bytes", b.flash_bytes},
-          {"clock_hz", b.clock_hz},
-          {"reserved_sram_bytes", b.reserved_sram_bytes},
-          {"reserved_flash_bytes", b.reserved_flash_bytes},
-          {"runner", b.runner},
-          {"qemu_machine", b.qemu_machine},
-          {"pyocd_target", b.pyocd_target},
-          {"flash_region", {{"origin", b.flash_region.origin}, {"length", b.flash_region.length}}},
-          {"ram_region", {{"origin", b.ram_region.origin}, {"length", b.ram_region.length}}}};
+  nlohmann::json j = {
+      {"name", b.name},
+      {"core", b.core},
+      {"sram_bytes", b.sram_bytes},
+      {"flash_bytes", b.flash_bytes},
+      {"clock_hz", b.clock_hz},
+      {"reserved_sram_bytes", b.reserved_sram_bytes},
+      {"reserved_flash_bytes", b.reserved_flash_bytes},
+      {"runner", b.runner},
+      {"qemu_machine", b.qemu_machine},
+      {"pyocd_target", b.pyocd_target},
+      {"flash_region", {{"origin", b.flash_region.origin}, {"length", b.flash_region.length}}},
+      {"ram_region", {{"origin", b.ram_region.origin}, {"length", b.ram_region.length}}}};
+  if (!b.firmware.is_null()) j["firmware"] = b.firmware;
+  return j;
 }
 
 Board load_board(const std::string& name_or_path, const std::string& config_dir) {
