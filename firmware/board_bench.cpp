@@ -121,6 +121,23 @@ RunnerChoice choose_runner(const BenchRequest& request, const BoardFirmware& fw)
                                                : "no probe with id '" + request.probe_uid + "'"));
         continue;
       }
+      // A probe is there: does this pyOCD know the chip? (Debian's 0.13 lacks the F746 / H743.)
+      try {
+        const std::vector<std::string> targets = list_pyocd_targets(request.pyocd);
+        if (std::find(targets.begin(), targets.end(), fw.pyocd_target) == targets.end()) {
+          if (explicit_runner)
+            throw std::invalid_argument("pyOCD (" + lister + ") sees probe " +
+                                        matching.front().unique_id + " but has no target '" +
+                                        fw.pyocd_target +
+                                        "' (pyocd pack install, a newer pyOCD, or --runner "
+                                        "openocd)");
+          choice.tried.push_back("pyocd: probe " + matching.front().unique_id +
+                                 " seen, but no target '" + fw.pyocd_target + "'");
+          continue;
+        }
+      } catch (const FirmwareError&) {
+        // The listing itself failed: let flashing say what is wrong.
+      }
       choice.runner = runner;
       choice.pyocd_probe = matching.front();
       return choice;
@@ -148,7 +165,9 @@ RunnerChoice choose_runner(const BenchRequest& request, const BoardFirmware& fw)
   for (const std::string& t : choice.tried) tried += (tried.empty() ? "" : "; ") + t;
   std::string probes;
   for (const std::string& s : seen) probes += (probes.empty() ? "" : ", ") + s;
-  throw NoProbeAttached("no board attached for " + fw.board + ": tried " + tried +
+  throw NoProbeAttached((seen.empty() ? "no board attached for " + fw.board
+                                      : "no runner can use the probes attached for " + fw.board) +
+                        ": tried " + tried +
                         "; probes seen: " + (probes.empty() ? "none" : probes));
 }
 

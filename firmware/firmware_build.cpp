@@ -197,10 +197,15 @@ BuildResult build_firmware(const BuildRequest& request) {
     // C library and must not become calls of memset / memcpy); the model is not: -ffreestanding
     // implies -fno-builtin, which turns the kernels' small memcpy's into calls (mcunet-in0 on
     // Cortex-M4: 60.7 M instructions instead of 21.7 M).
-    std::vector<std::string> harness_cmd = cmd;
+    // It runs in the harness folder (gcc -c puts the objects there), so every path is absolute.
+    std::vector<std::string> harness_cmd;
+    for (const std::string& arg : cmd)
+      harness_cmd.push_back(arg.rfind("-I", 0) == 0 ? "-I" + fs::absolute(arg.substr(2)).string()
+                                                    : arg);
     harness_cmd.push_back("-ffreestanding");
     harness_cmd.push_back("-c");
-    harness_cmd.insert(harness_cmd.end(), harness_sources.begin(), harness_sources.end());
+    for (const std::string& source : harness_sources)
+      harness_cmd.push_back(fs::absolute(source).string());
     util::ProcessOptions in_harness = opts;
     in_harness.working_dir = harness_dir.string();
     const util::ProcessResult compiled = run_tool(harness_cmd, in_harness);

@@ -359,6 +359,24 @@ TEST_F(BenchProbeDouble, NoProbeBehindTheDoubleIsNoBoard) {
   }
 }
 
+// A probe, but a pyOCD without the board's target (Debian's 0.13 and the F746 / H743): auto mode
+// says so and moves on; --runner pyocd is refused with the reason.
+TEST_F(BenchProbeDouble, APyocdWithoutTheTargetIsSkipped) {
+  BenchRequest r = request("pyocd", "cortex-m4");
+  r.board.pyocd_target = "stm32f746zgtx";
+  try {
+    run_bench(r);
+    FAIL() << "ran";
+  } catch (const NoProbeAttached& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("no runner can use the probes attached"), std::string::npos) << what;
+    EXPECT_NE(what.find("seen, but no target 'stm32f746zgtx'"), std::string::npos) << what;
+    EXPECT_NE(what.find("probes seen: QEMU-PROBE-DOUBLE-0001"), std::string::npos) << what;
+  }
+  r.runner = "pyocd";
+  EXPECT_THROW(run_bench(r), std::invalid_argument);
+}
+
 TEST_F(BenchProbeDouble, ABlockThatNeverFinishesTimesOutWithItsState) {
   BenchRequest r = request("pyocd", "cortex-m4");
   r.runs = 20000000;  // about 66 G instructions of QEMU: far beyond the timeout

@@ -8,6 +8,7 @@ run against a real probe, and carries them out on QEMU instead of a board, so th
 flash -> run -> poll -> read path runs end to end without hardware:
 
   pyocd json --probes                       one fake probe (none with TINYNAS_PROBE_DOUBLE_NO_PROBE=1)
+  pyocd json --targets                      cortex_m, cortex_m4_double, cortex_m7_double
   pyocd flash -t T -u UID fw.elf            remembers the ELF (stops a running QEMU)
   pyocd reset -t T -u UID                   starts QEMU on the ELF in the background ("the board runs")
   pyocd commander ... -c "savemem A N F"    reads N bytes of guest RAM at A into F (QEMU monitor pmemsave)
@@ -119,6 +120,11 @@ def pyocd(args):
                                        "target": "cortex_m", "info": "test double",
                                        "vendor_name": "tinynas tests", "product_name": "QEMU"}]
         print(json.dumps({"pyocd_version": "test-double", "status": 0, "boards": boards}))
+        return 0
+    if args[:2] == ["json", "--targets"]:
+        names = ["cortex_m", "cortex_m4_double", "cortex_m7_double"]
+        print(json.dumps({"pyocd_version": "test-double", "status": 0,
+                          "targets": [{"name": n, "part_number": n} for n in names]}))
         return 0
     if NO_PROBE:
         print("No connected debug probes")
