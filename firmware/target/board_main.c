@@ -25,6 +25,9 @@
 #include "hil_semihost.h"
 #endif
 
+#ifndef HIL_TIMER_TRY_DWT
+#error "the board harness needs -DHIL_TIMER_TRY_DWT (hil_timer.c's DWT with SysTick fallback)"
+#endif
 #ifndef HIL_BENCH_RUNS
 #define HIL_BENCH_RUNS 10
 #endif

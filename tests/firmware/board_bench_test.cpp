@@ -291,8 +291,10 @@ class BenchProbeDouble : public ::testing::Test {
       if (std::system(kill.c_str()) != 0) {
       }
     }
-    unsetenv("TINYNAS_PROBE_DOUBLE_DIR");
-    unsetenv("TINYNAS_PROBE_DOUBLE_NO_PROBE");
+    for (const char* name :
+         {"TINYNAS_PROBE_DOUBLE_DIR", "TINYNAS_PROBE_DOUBLE_NO_PROBE",
+          "TINYNAS_PROBE_DOUBLE_TWO_PROBES", "TINYNAS_PROBE_DOUBLE_VANISH_AFTER"})
+      unsetenv(name);
   }
 
   BenchRequest request(const std::string& runner, const std::string& core) {
@@ -375,6 +377,41 @@ TEST_F(BenchProbeDouble, APyocdWithoutTheTargetIsSkipped) {
   }
   r.runner = "pyocd";
   EXPECT_THROW(run_bench(r), std::invalid_argument);
+}
+
+TEST_F(BenchProbeDouble, TwoProbesNeedProbeUid) {
+  setenv("TINYNAS_PROBE_DOUBLE_TWO_PROBES", "1", 1);
+  try {
+    run_bench(request("pyocd", "cortex-m4"));
+    FAIL() << "ran";
+  } catch (const NoProbeAttached& e) {
+    EXPECT_NE(std::string(e.what()).find("several debug probes are attached; choose one with "
+                                         "--probe UID: QEMU-PROBE-DOUBLE-0001, "
+                                         "QEMU-PROBE-DOUBLE-0002"),
+              std::string::npos)
+        << e.what();
+  }
+  BenchRequest r = request("pyocd", "cortex-m4");
+  r.probe_uid = "0002";
+  EXPECT_EQ(run_bench(r).probe, "QEMU-PROBE-DOUBLE-0002 (probe test double (QEMU))");
+}
+
+TEST_F(BenchProbeDouble, AProbeThatDisappearsMidRunFailsWithTheToolsMessage) {
+  setenv("TINYNAS_PROBE_DOUBLE_VANISH_AFTER", "1", 1);
+  for (const char* runner : {"pyocd", "openocd"}) {
+    BenchRequest r = request(runner, "cortex-m4");
+    r.runs = 20000000;  // still running when the probe goes
+    fs::remove(state_ / "reads");
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      run_bench(r);
+      FAIL() << runner;
+    } catch (const FirmwareError& e) {
+      EXPECT_EQ(e.kind(), FirmwareFailure::kProbeFailed) << e.what();
+      EXPECT_NE(std::string(e.what()).find("probe disconnected"), std::string::npos) << e.what();
+    }
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 15);
+  }
 }
 
 TEST_F(BenchProbeDouble, ABlockThatNeverFinishesTimesOutWithItsState) {

@@ -20,7 +20,9 @@ Invoked as `pyocd` or `openocd` (by the file name: the tests link this script un
 State (ELF path, QEMU pid, monitor socket) lives in $TINYNAS_PROBE_DOUBLE_DIR. The QEMU machine is
 mps2-an500 (Cortex-M7) for targets naming f7/h7/m7, else mps2-an386 (Cortex-M4); the firmware must
 be linked for that machine's memory map (Flash at 0, RAM at 0x20000000) with clock_family "none".
-QEMU is started under `timeout 120`, so a forgotten one ends on its own."""
+QEMU is started under `timeout 120`, so a forgotten one ends on its own.
+TINYNAS_PROBE_DOUBLE_TWO_PROBES=1 lists two probes; TINYNAS_PROBE_DOUBLE_VANISH_AFTER=N makes the
+probe disappear after N memory reads (QEMU stopped, reads fail as pyOCD / OpenOCD do)."""
 import json
 import os
 import signal
@@ -31,6 +33,10 @@ import time
 
 STATE = os.environ.get("TINYNAS_PROBE_DOUBLE_DIR", "")
 NO_PROBE = os.environ.get("TINYNAS_PROBE_DOUBLE_NO_PROBE", "") == "1"
+# Two probes listed (for "several probes and no --probe").
+TWO_PROBES = os.environ.get("TINYNAS_PROBE_DOUBLE_TWO_PROBES", "") == "1"
+# After this many memory reads the probe "is unplugged": QEMU stops and every later call fails.
+VANISH_AFTER = int(os.environ.get("TINYNAS_PROBE_DOUBLE_VANISH_AFTER", "0") or "0")
 UID = "QEMU-PROBE-DOUBLE-0001"
 
 
@@ -101,6 +107,19 @@ def monitor(command):
 
 
 def read_memory(address, length, path):
+    if VANISH_AFTER > 0:
+        try:
+            with open(state("reads")) as f:
+                reads = int(f.read())
+        except (OSError, ValueError):
+            reads = 0
+        with open(state("reads"), "w") as f:
+            f.write(str(reads + 1))
+        if reads >= VANISH_AFTER:
+            stop_qemu()
+            sys.stderr.write("Error: probe disconnected (test double: unplugged after %d reads)\n"
+                             % VANISH_AFTER)
+            sys.exit(1)
     if not os.path.exists(state("monitor.sock")):
         sys.stderr.write("probe double: the target is not running (flash and reset first)\n")
         sys.exit(1)
@@ -119,6 +138,8 @@ def pyocd(args):
         boards = [] if NO_PROBE else [{"unique_id": UID, "board_name": "probe test double (QEMU)",
                                        "target": "cortex_m", "info": "test double",
                                        "vendor_name": "tinynas tests", "product_name": "QEMU"}]
+        if TWO_PROBES:
+            boards.append(dict(boards[0], unique_id="QEMU-PROBE-DOUBLE-0002"))
         print(json.dumps({"pyocd_version": "test-double", "status": 0, "boards": boards}))
         return 0
     if args[:2] == ["json", "--targets"]:
