@@ -242,6 +242,19 @@ class Workspace {
                w.json_text(p, board_with([](json& b) { b.erase("flash_bytes"); }));
              }},
             {"board-syntax.json", [](Workspace& w, auto& p) { w.text(p, "{\"name\": \"x\","); }},
+            // tinynas bench's board firmware section.
+            {"board-tiny-flash.json",
+             [](Workspace& w, auto& p) {
+               w.json_text(p, board_with([](json& b) { b["flash_region"]["length"] = "16K"; }));
+             }},
+            {"board-bad-pll.json",
+             [](Workspace& w, auto& p) {
+               w.json_text(p, board_with([](json& b) { b["firmware"]["pll"]["n"] = 200; }));
+             }},
+            {"board-firmware-typo.json",
+             [](Workspace& w, auto& p) {
+               w.json_text(p, board_with([](json& b) { b["firmware"]["cahce"] = true; }));
+             }},
             // Space files.
             {"space-resolutions-string.json",
              [](Workspace& w, auto& p) {
@@ -724,6 +737,18 @@ std::vector<BadInputCase> cases() {
         "no-such-openocd", "--out", "{out}"},
        1,
        "'no-such-openocd'"},
+      {"BenchModelDoesNotFitTheBoard",
+       {"bench", "{model}", "--board", "{board-tiny-flash.json}", "--build-only", "--out", "{out}"},
+       1,
+       "region FLASH overflowed by"},
+      {"BenchPllDisagreesWithClock",
+       {"bench", "{model}", "--board", "{board-bad-pll.json}", "--build-only", "--out", "{out}"},
+       2,
+       "the clock settings give 200000000 Hz, but clock_hz is 216000000"},
+      {"BenchFirmwareSectionTypo",
+       {"bench", "{model}", "--board", "{board-firmware-typo.json}", "--out", "{out}"},
+       2,
+       "cahce"},
       // tinynas accuracy.
       {"AccuracyWithoutModel", {"accuracy"}, 2, "tinynas accuracy needs a MODEL_DIR"},
       {"AccuracyWithoutData", {"accuracy", "{model}"}, 2, "needs --data"},
