@@ -69,6 +69,10 @@ BoardFirmware board_firmware(const memory::Board& board, int64_t stack_bytes) {
   fw.icache = r.optional<bool>("icache", false);
   fw.dcache = r.optional<bool>("dcache", false);
   fw.dwt_unlock = r.optional<bool>("dwt_unlock", false);
+  if (fw.dcache && fw.core != "cortex-m7")
+    r.fail("dcache", "is a Cortex-M7 cache; this board's core is " + fw.core);
+  if (fw.icache && fw.core != "cortex-m7" && fw.clock_family != "nrf52")
+    r.fail("icache", "is the Cortex-M7 or the nRF52 NVMC cache (STM32F4: use \"art\")");
   fw.openocd_config = r.optional<std::string>("openocd_config", "");
   fw.runners = r.get<std::vector<std::string>>("runners");
   if (fw.runners.empty()) r.fail("runners", "must name at least one of qemu, pyocd, openocd");
@@ -119,6 +123,7 @@ std::vector<std::string> board_firmware_defines(const BoardFirmware& fw) {
       def("HIL_ENABLE_ICACHE", fw.icache),
       def("HIL_ENABLE_DCACHE", fw.dcache),
       def("HIL_DWT_UNLOCK", fw.dwt_unlock),
+      def("HIL_CORE_M7", fw.core == "cortex-m7"),
       "-DHIL_TIMER_TRY_DWT",
   };
   if (is_stm32(fw.clock_family)) {

@@ -22,8 +22,7 @@ static void barrier(void) {
   __asm__ volatile("dsb 0xF\n\tisb 0xF" ::: "memory");
 }
 
-#if defined(HIL_ENABLE_ICACHE) && HIL_ENABLE_ICACHE && \
-    (HIL_CLOCK_FAMILY == HIL_FAMILY_STM32F7 || HIL_CLOCK_FAMILY == HIL_FAMILY_STM32H7)
+#if defined(HIL_CORE_M7) && HIL_CORE_M7 && defined(HIL_ENABLE_ICACHE) && HIL_ENABLE_ICACHE
 #define HIL_M7_ICACHE 1
 static void m7_icache_enable(void) {
   barrier();
@@ -34,8 +33,7 @@ static void m7_icache_enable(void) {
 }
 #endif
 
-#if defined(HIL_ENABLE_DCACHE) && HIL_ENABLE_DCACHE && \
-    (HIL_CLOCK_FAMILY == HIL_FAMILY_STM32F7 || HIL_CLOCK_FAMILY == HIL_FAMILY_STM32H7)
+#if defined(HIL_CORE_M7) && HIL_CORE_M7 && defined(HIL_ENABLE_DCACHE) && HIL_ENABLE_DCACHE
 #define HIL_M7_DCACHE 1
 static void m7_dcache_enable(void) {
   uint32_t ccsidr;

@@ -10,6 +10,9 @@
  *   HIL_VOS                  regulator scale written to the PWR register (3 = scale 1)
  *   HIL_OVERDRIVE            STM32F7 over-drive / STM32H7 VOS0
  *   HIL_ENABLE_ART, HIL_ENABLE_ICACHE, HIL_ENABLE_DCACHE, HIL_DWT_UNLOCK   0 or 1
+ *   HIL_CORE_M7              1 on a Cortex-M7: ICACHE / DCACHE are the core's L1 caches (any
+ *                            family, QEMU's M7 included, which accepts and ignores them); on the
+ *                            nRF52 ICACHE is the NVMC cache
  *
  *   uint32_t flags = hil_board_init();           HIL_CONFIG_* bits of what was turned on
  *   hil_board_publish(&block, sizeof block);     make RAM writes visible to a debugger (M7 D-cache)

@@ -228,6 +228,34 @@ TEST(BenchQemu, ResultBlockOnM4AndM7) {
   }
 }
 
+// The Cortex-M7 cache code (I-cache invalidate + enable, D-cache invalidate by set / way +
+// enable, the result block cleaned by address after each update) and the DWT unlock run on
+// QEMU's M7 without a fault and with the right output. QEMU models no cache, so this checks the
+// code path, not the caches.
+TEST(BenchQemu, CortexM7CacheAndDwtCodeRunsOnQemu) {
+  TINYNAS_SKIP_WITHOUT_ARM_TOOLS();
+  TempDir tmp;
+  BenchRequest request;
+  request.model_dir = fixture_model_dir();
+  request.work_dir = tmp.path().string();
+  request.board = board("qemu-m7");
+  request.board.firmware["icache"] = true;
+  request.board.firmware["dcache"] = true;
+  request.board.firmware["dwt_unlock"] = true;
+  request.runs = 3;
+  request.seed = 9;
+  const BenchResult r = run_bench(request);
+  EXPECT_EQ(r.block.state, ResultState::kDone);
+  EXPECT_EQ(r.block.config_flags & (HIL_CONFIG_ICACHE | HIL_CONFIG_DCACHE),
+            HIL_CONFIG_ICACHE | HIL_CONFIG_DCACHE);
+  EXPECT_EQ(r.block.timer_source, HIL_TIMER_SYSTICK);
+  EXPECT_EQ(r.block.output_hash, fnv1a32(fixture_expected(bench_input(testing::kFixtureBytes, 9))));
+  // An M4 has no such caches: the JSON is refused by name.
+  memory::Board m4 = board("qemu-m4");
+  m4.firmware["dcache"] = true;
+  EXPECT_THROW(board_firmware(m4), std::invalid_argument);
+}
+
 // Part 2/3: no probe, against the real tools. Debian's pyocd-tool waits for ever without a probe,
 // so the runner lists probes first; the whole thing must end within seconds.
 TEST(BenchNoProbe, RealPyocdAndOpenocdSayNoBoardWithinSeconds) {
