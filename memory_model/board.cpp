@@ -70,21 +70,18 @@ Board board_from_json(const nlohmann::json& json, const std::string& context) {
 }
 
 nlohmann::json board_to_json(const Board& b) {
-  nlohmann::json j = {
-      {"name", b.name},
-      {"core", b.core},
-      {"sram_bytes", b.sram_bytes},
-      {"flash_bytes", b.flash_bytes},
-      {"clock_hz", b.clock_hz},
-      {"reserved_sram_bytes", b.reserved_sram_bytes},
-      {"reserved_flash_bytes", b.reserved_flash_bytes},
-      {"runner", b.runner},
-      {"qemu_machine", b.qemu_machine},
-      {"pyocd_target", b.pyocd_target},
-      {"flash_region", {{"origin", b.flash_region.origin}, {"length", b.flash_region.length}}},
-      {"ram_region", {{"origin", b.ram_region.origin}, {"length", b.ram_region.length}}}};
-  if (!b.firmware.is_null()) j["firmware"] = b.firmware;
-  return j;
+  return {{"name", b.name},
+          {"core", b.core},
+          {"sram_bytes", b.sram_bytes},
+          {"flash_bytes", b.flash_bytes},
+          {"clock_hz", b.clock_hz},
+          {"reserved_sram_bytes", b.reserved_sram_bytes},
+          {"reserved_flash_bytes", b.reserved_flash_bytes},
+          {"runner", b.runner},
+          {"qemu_machine", b.qemu_machine},
+          {"pyocd_target", b.pyocd_target},
+          {"flash_region", {{"origin", b.flash_region.origin}, {"length", b.flash_region.length}}},
+          {"ram_region", {{"origin", b.ram_region.origin}, {"length", b.ram_region.length}}}};
 }
 
 Board load_board(const std::string& name_or_path, const std::string& config_dir) {

@@ -28,7 +28,8 @@ struct Board {
   MemoryRegion ram_region;
   // The optional "firmware" object: how the bench firmware brings the board up (clock family, PLL,
   // Flash wait states, caches) and which probe tools reach it. Kept as JSON here and read strictly
-  // by firmware/board_firmware.h, which owns its keys; null when the file has none.
+  // by firmware/board_firmware.h, which owns its keys; null when the file has none. Not part of
+  // board_to_json (reports name the board; its bring-up is the firmware's business).
   nlohmann::json firmware;
 
   // What the model itself may use.
