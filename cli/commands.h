@@ -25,5 +25,6 @@ int export_command(int argc, char** argv);    // int8 C project of an arch (engi
 int verify_command(int argc, char** argv);    // bit-exact check of an exported model
 int accuracy_command(int argc, char** argv);  // int8 vs float top-1 on a data set
 int config_command(int argc, char** argv);    // the experiment settings: defaults, keys, show
+int bench_command(int argc, char** argv);     // a model measured on a board (or QEMU)
 
 }  // namespace tinynas::cli

@@ -33,6 +33,7 @@ constexpr const char* kUsage =
     "  verify   run an exported model and compare it byte for byte with the reference\n"
     "  accuracy top-1 of an exported int8 model and of its float network on a test split\n"
     "  config   experiment settings: all defaults, every key explained, a file checked\n"
+    "  bench    flash a model to a board (pyOCD / OpenOCD) or QEMU: cycles, per layer, stack\n"
     "  run      data + board limits + budget -> trained, quantised, verified int8 model\n"
     "\n"
     "example:\n"
@@ -79,11 +80,12 @@ int dispatch(int argc, char** argv) {
   if (command == "verify") return tinynas::cli::verify_command(argc - 1, argv + 1);
   if (command == "accuracy") return tinynas::cli::accuracy_command(argc - 1, argv + 1);
   if (command == "config") return tinynas::cli::config_command(argc - 1, argv + 1);
+  if (command == "bench") return tinynas::cli::bench_command(argc - 1, argv + 1);
   throw std::invalid_argument("unknown command '" + command +
                               "' (commands: search, space, evolve, cost, train, eval, extract, "
                               "finetune, predictor, export, "
                               "verify, "
-                              "accuracy, config, run; see tinynas --help)");
+                              "accuracy, config, bench, run; see tinynas --help)");
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "firmware/linker_script.h"
@@ -37,6 +38,14 @@ struct BuildRequest {
   std::vector<std::string> extra_cflags;
   // Files of model_dir (names relative to it) not to compile, e.g. a demo main.c.
   std::vector<std::string> exclude_sources;
+  // The harness: false = the semihosting bench harness (bench_main.c, startup.c; QEMU only);
+  // true = the board harness (board_main.c, board_startup.c, board_system.c: no C library start-up,
+  // no semihosting unless -DHIL_QEMU_EXIT, newlib nano + nosys), compiled first on its own with
+  // -ffreestanding; the model is compiled as for QEMU.
+  bool board_harness = false;
+  // More C files written into the harness folder and compiled (name, text), e.g. the board
+  // harness's input.
+  std::vector<std::pair<std::string, std::string>> generated_sources;
   ArmTools tools;
 };
 

@@ -98,6 +98,23 @@ std::vector<DebugProbe> list_probes(const PyocdTools& tools) {
   }
 }
 
+std::vector<std::string> list_pyocd_targets(const PyocdTools& tools) {
+  const PyocdFlavor flavor = detect_pyocd(tools);
+  const std::vector<std::string> argv =
+      flavor == PyocdFlavor::kModern
+          ? std::vector<std::string>{tools.pyocd, "json", "--targets"}
+          : std::vector<std::string>{tools.gdbserver, "--list-targets", "--json"};
+  const util::ProcessResult r = run_pyocd(argv, tools.timeout_s, "listing pyOCD's targets");
+  const nlohmann::json j = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("targets") || !j["targets"].is_array())
+    throw FirmwareError(FirmwareFailure::kProbeFailed,
+                        "pyOCD's target listing is not the expected JSON", r.out + r.err);
+  std::vector<std::string> names;
+  for (const nlohmann::json& t : j["targets"])
+    if (t.is_object()) names.push_back(text_field(t, "name"));
+  return names;
+}
+
 DebugProbe require_probe(const PyocdTools& tools, const std::string& unique_id) {
   const std::vector<DebugProbe> probes = list_probes(tools);
   std::vector<DebugProbe> matching;

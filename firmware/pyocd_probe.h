@@ -56,6 +56,10 @@ std::vector<DebugProbe> parse_probe_list(const std::string& json_text);
 // Throws NoProbeAttached ("no board attached ...") when there is none, or several and no id.
 DebugProbe require_probe(const PyocdTools& tools, const std::string& unique_id = "");
 
+// The target names the installed pyOCD knows (`pyocd json --targets` / `pyocd-gdbserver
+// --list-targets --json`; Debian's 0.13 has no stm32f746 or stm32h743). Throws like list_probes.
+std::vector<std::string> list_pyocd_targets(const PyocdTools& tools);
+
 // Programs the ELF into Flash. Throws FirmwareError(kProbeFailed / kTimeout) with pyOCD's output.
 void flash_elf(const PyocdTools& tools, const DebugProbe& probe, const std::string& target,
                const std::string& elf_path);

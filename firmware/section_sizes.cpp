@@ -42,6 +42,8 @@ SectionSizes parse_section_sizes(const std::string& size_output) {
       sizes.bss += size;
     } else if (name == ".tinynas_arena") {
       sizes.arena_section += size;
+    } else if (name == ".tinynas_result") {
+      sizes.result_block += size;
     } else if (name == ".stack") {
       sizes.stack += size;
     } else {
@@ -61,6 +63,7 @@ nlohmann::json section_sizes_to_json(const SectionSizes& s) {
           {"bss", s.bss},
           {"arena_section", s.arena_section},
           {"stack", s.stack},
+          {"result_block", s.result_block},
           {"other_flash", s.other_flash},
           {"flash_bytes", s.flash_bytes()},
           {"ram_bytes", s.ram_bytes()}};

@@ -22,12 +22,13 @@ struct SectionSizes {
   int64_t bss = 0;            // .bss: zeroed RAM (the harness's and libc's state)
   int64_t arena_section = 0;  // .tinynas_arena: the model's arena plus the two guard zones
   int64_t stack = 0;          // .stack: the reserve at the top of RAM
+  int64_t result_block = 0;   // .tinynas_result: the board bench's result block (RAM)
   int64_t other_flash = 0;    // .ARM.exidx, init arrays, ...
 
   // Bytes of Flash the image takes: vectors + text + rodata + data + other_flash.
   int64_t flash_bytes() const { return vectors + text + rodata + data + other_flash; }
-  // Bytes of RAM reserved at link time: data + bss + arena_section + stack.
-  int64_t ram_bytes() const { return data + bss + arena_section + stack; }
+  // Bytes of RAM reserved at link time: result_block + data + bss + arena_section + stack.
+  int64_t ram_bytes() const { return result_block + data + bss + arena_section + stack; }
 };
 
 // Parses `size -A` output. Throws std::runtime_error when no section line is found.

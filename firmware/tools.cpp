@@ -32,6 +32,7 @@ std::string package_for_tool(const std::string& program) {
   if (starts_with(name, "arm-none-eabi-")) return "binutils-arm-none-eabi";
   if (starts_with(name, "qemu-system-arm")) return "qemu-system-arm";
   if (starts_with(name, "pyocd")) return "python3-pyocd (or pip install pyocd)";
+  if (name.find("openocd") != std::string::npos) return "openocd";
   return "that provides '" + name + "'";
 }
 

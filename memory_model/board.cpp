@@ -61,6 +61,10 @@ Board board_from_json(const nlohmann::json& json, const std::string& context) {
     r.fail("qemu_machine", "is required when runner is \"qemu\"");
   b.flash_region = region_from_json(r, "flash_region");
   b.ram_region = region_from_json(r, "ram_region");
+  if (r.has("firmware")) {
+    b.firmware = r.at("firmware");
+    if (!b.firmware.is_object()) r.fail("firmware", "must be an object");
+  }
   r.finish();
   return b;
 }

@@ -26,6 +26,11 @@ struct Board {
   std::string pyocd_target;          // e.g. "stm32f412xg" (runner pyocd)
   MemoryRegion flash_region;         // linker MEMORY layout
   MemoryRegion ram_region;
+  // The optional "firmware" object: how the bench firmware brings the board up (clock family, PLL,
+  // Flash wait states, caches) and which probe tools reach it. Kept as JSON here and read strictly
+  // by firmware/board_firmware.h, which owns its keys; null when the file has none. Not part of
+  // board_to_json (reports name the board; its bring-up is the firmware's business).
+  nlohmann::json firmware;
 
   // What the model itself may use.
   int64_t model_sram_budget() const { return sram_bytes - reserved_sram_bytes; }

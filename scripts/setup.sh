@@ -12,7 +12,7 @@ packages=(
   libjpeg-dev libpng-dev zlib1g-dev         # data sets: JPEG / PNG image folders, gzip (MNIST, .tar.gz)
   libeigen3-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcxxopts-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3-pyocd
+  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3-pyocd openocd   # openocd: tinynas bench on boards (all four)
   gnuplot-nox libonnx-dev libprotobuf-dev python3-onnx   # ONNX export: libonnx-dev lacks the protobuf headers
 )
 

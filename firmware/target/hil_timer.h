@@ -16,4 +16,12 @@
 void hil_timer_start(void);
 uint64_t hil_timer_now(void);
 
+#ifdef HIL_TIMER_TRY_DWT
+/* Board harness only: enables DWT->CYCCNT (after the Cortex-M7 lock-access unlock when `unlock`)
+ * and returns 1 when it counts; from then on hil_timer_now() returns core cycles from it. Returns 0
+ * (and hil_timer_now() stays on SysTick) when CYCCNT reads zero, as on QEMU. Call after
+ * hil_timer_start(). */
+uint32_t hil_timer_try_dwt(int unlock);
+#endif
+
 #endif /* TINYNAS_HIL_TIMER_H */

@@ -242,6 +242,19 @@ class Workspace {
                w.json_text(p, board_with([](json& b) { b.erase("flash_bytes"); }));
              }},
             {"board-syntax.json", [](Workspace& w, auto& p) { w.text(p, "{\"name\": \"x\","); }},
+            // tinynas bench's board firmware section.
+            {"board-tiny-flash.json",
+             [](Workspace& w, auto& p) {
+               w.json_text(p, board_with([](json& b) { b["flash_region"]["length"] = "16K"; }));
+             }},
+            {"board-bad-pll.json",
+             [](Workspace& w, auto& p) {
+               w.json_text(p, board_with([](json& b) { b["firmware"]["pll"]["n"] = 200; }));
+             }},
+            {"board-firmware-typo.json",
+             [](Workspace& w, auto& p) {
+               w.json_text(p, board_with([](json& b) { b["firmware"]["cahce"] = true; }));
+             }},
             // Space files.
             {"space-resolutions-string.json",
              [](Workspace& w, auto& p) {
@@ -690,6 +703,52 @@ std::vector<BadInputCase> cases() {
        {"verify", "{model-no-model-c}", "--inputs", "1", "--no-sanitize"},
        2,
        "'{model-no-model-c}' is not an exported model folder (no model.c)"},
+      // tinynas bench (issue 10): no board, a runner not installed, bad boards and flags.
+      {"BenchWithoutModel", {"bench"}, 2, "tinynas bench needs a MODEL_DIR"},
+      {"BenchMissingModel",
+       {"bench", "{nowhere}", "--board", "stm32f746"},
+       2,
+       "model folder '{nowhere}' does not exist"},
+      {"BenchWithoutBoard", {"bench", "{model}"}, 2, "tinynas bench needs --board"},
+      {"BenchUnknownBoard",
+       {"bench", "{model}", "--board", "stm32f999"},
+       2,
+       "unknown board 'stm32f999'"},
+      {"BenchZeroRuns",
+       {"bench", "{model}", "--board", "qemu-m4", "--runs", "0"},
+       2,
+       "--runs must be at least 1"},
+      {"BenchUnknownRunner",
+       {"bench", "{model}", "--board", "stm32f746", "--runner", "jtag"},
+       2,
+       "unknown runner 'jtag'"},
+      {"BenchQemuRunnerForABoard",
+       {"bench", "{model}", "--board", "stm32f746", "--runner", "qemu"},
+       2,
+       "cannot run with --runner qemu"},
+      // No probe: whatever of pyOCD / OpenOCD is installed finds none (a machine without either
+      // says so the same way), one line, exit 2.
+      {"BenchNoProbe",
+       {"bench", "{model}", "--board", "stm32f746", "--out", "{out}"},
+       2,
+       "no board attached for stm32f746: tried pyocd"},
+      {"BenchRunnerNotInstalled",
+       {"bench", "{model}", "--board", "stm32f412", "--runner", "openocd", "--openocd",
+        "no-such-openocd", "--out", "{out}"},
+       1,
+       "'no-such-openocd'"},
+      {"BenchModelDoesNotFitTheBoard",
+       {"bench", "{model}", "--board", "{board-tiny-flash.json}", "--build-only", "--out", "{out}"},
+       1,
+       "region FLASH overflowed by"},
+      {"BenchPllDisagreesWithClock",
+       {"bench", "{model}", "--board", "{board-bad-pll.json}", "--build-only", "--out", "{out}"},
+       2,
+       "the clock settings give 200000000 Hz, but clock_hz is 216000000"},
+      {"BenchFirmwareSectionTypo",
+       {"bench", "{model}", "--board", "{board-firmware-typo.json}", "--out", "{out}"},
+       2,
+       "cahce"},
       // tinynas accuracy.
       {"AccuracyWithoutModel", {"accuracy"}, 2, "tinynas accuracy needs a MODEL_DIR"},
       {"AccuracyWithoutData", {"accuracy", "{model}"}, 2, "needs --data"},
