@@ -52,8 +52,13 @@ void call(const std::function<int(int, char**)>& command, std::vector<std::strin
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  if (const int rc = command(static_cast<int>(args.size()), argv.data()); rc != 0)
-    throw std::runtime_error("'" + line + "' exited with " + std::to_string(rc));
+  // A command may set the log level (--quiet, -v) and print to a buffered stdout: the run's own
+  // lines keep their level and come after the command's.
+  const spdlog::level::level_enum level = spdlog::get_level();
+  const int rc = command(static_cast<int>(args.size()), argv.data());
+  spdlog::set_level(level);
+  std::fflush(stdout);
+  if (rc != 0) throw std::runtime_error("'" + line + "' exited with " + std::to_string(rc));
 }
 
 nlohmann::json read_json_file(const std::string& path) {
