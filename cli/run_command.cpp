@@ -103,27 +103,29 @@ class Run {
     for (size_t i = 0; i < record_.stages.size(); ++i) {
       StageRecord& stage = record_.stages[i];
       if (stage.status == "done") continue;
-      std::vector<pipeline::StageShare> shares;
-      for (const StageRecord& s : record_.stages) shares.push_back({s.name, s.share});
       const bool resuming = stage.status == "running";
-      if (!resuming) {
-        stage.allowance_s =
-            pipeline::stage_allowance(shares, i, record_.budget_s - record_.spent_s());
-        stage.status = "running";
+      if (!resuming && stage.name == "space") {
+        std::vector<pipeline::StageShare> shares;
+        for (const StageRecord& s : record_.stages) shares.push_back({s.name, s.share});
+        stage.allowance_s = pipeline::stage_allowance(shares, i, record_.budget_s);
       }
-      spdlog::info("run: stage {}/{} {}{}: {} of the budget's {} left ({} of {} spent)", i + 1,
+      stage.status = "running";
+      save();
+      // The whole plan is made when the supernet stage starts (plan_stages); until then only the
+      // space stage's allowance is known.
+      if (stage.name == "supernet" && stage.plan.empty()) plan_stages(i);
+      spdlog::info("run: stage {}/{} {}{}: planned {}; {} of {} spent", i + 1,
                    record_.stages.size(), stage.name, resuming ? " (resumed)" : "",
                    util::format_duration(stage.allowance_s),
-                   util::format_duration(record_.budget_s - record_.spent_s()),
                    util::format_duration(spent_before + seconds_since(run_start)),
                    util::format_duration(record_.budget_s));
-      save();
       const auto start = Clock::now();
       run_stage(stage, resuming);
       stage.seconds += seconds_since(start);
       stage.status = "done";
       save();
-      spdlog::info("run: {} done in {}", stage.name, util::format_duration(stage.seconds));
+      spdlog::info("run: {} done in {} (planned {})", stage.name,
+                   util::format_duration(stage.seconds), util::format_duration(stage.allowance_s));
     }
   }
 
@@ -171,7 +173,10 @@ class Run {
       if (std::abs(candidate - r) <= 4) resolutions.push_back(candidate);
     settings_.supernet.width_mult = w;
     settings_.train.resolutions = resolutions;
-    stage.result = {{"resolution", r}, {"width_mult", w}, {"train_resolutions", resolutions}};
+    stage.result = {{"resolution", r},
+                    {"width_mult", w},
+                    {"train_resolutions", resolutions},
+                    {"p90_macs", chosen.at("p90_macs")}};
   }
 
   // Training images per second of the full network, measured on a few steps of the real data
@@ -222,34 +227,75 @@ class Run {
     return rate;
   }
 
-  pipeline::TrainingRate rate() const {
-    const nlohmann::json& r = record_.measured.at("training_rate");
-    return {r.at("images_per_s").get<double>(), r.at("full_macs").get<double>()};
+  // Every stage's allowance and work, once, from the measured training rate and the time left:
+  // each stage its share of it. A resumed run reads this plan back, so it does exactly what an
+  // uninterrupted run would have done. The winner's MACs are not known yet: fine-tuning is
+  // planned for the chosen sub-space's 90th percentile of fitting sub-nets (the search goes for
+  // the large ones).
+  void plan_stages(size_t first) {
+    const auto start = Clock::now();
+    const pipeline::TrainingRate rate = measure_rate();
+    record_.measured["training_rate"] = {{"images_per_s", rate.images_per_s},
+                                         {"full_macs", rate.full_macs}};
+    const double left = record_.budget_s - record_.spent_s() - seconds_since(start);
+    std::vector<pipeline::StageShare> shares;
+    for (const StageRecord& s : record_.stages) shares.push_back({s.name, s.share});
+    double rest = 0;
+    for (size_t i = first; i < shares.size(); ++i) rest += shares[i].share;
+    for (size_t i = first; i < record_.stages.size(); ++i)
+      record_.stages[i].allowance_s = left * shares[i].share / rest;
+    const auto allowance = [&](const std::string& name) { return record_.stage(name).allowance_s; };
+
+    settings_.train.phases =
+        pipeline::plan_phases(settings_.train.phases, allowance("supernet"), rate, train_images());
+    nlohmann::json epochs = nlohmann::json::array();
+    double estimate = 0;
+    for (const supernet::PhaseOptions& p : settings_.train.phases) {
+      epochs.push_back({{"phase", p.name}, {"epochs", p.epochs}});
+      estimate += p.epochs * pipeline::phase_cost(p) * static_cast<double>(train_images()) /
+                  rate.images_per_s;
+    }
+    record_.stage("supernet").plan = {{"phases", epochs}, {"estimated_s", estimate}};
+
+    settings_.predictor.samples = pipeline::plan_measurements(
+        allowance("predictor"), rate, settings_.predictor.calibration_images,
+        settings_.predictor.validation_images, 30, 2000);
+    record_.stage("predictor").plan = {{"samples", settings_.predictor.samples}};
+
+    // Every one of the top k, and of the random baseline's, is measured on the held-out images;
+    // the evolution itself takes seconds with a predictor.
+    const int64_t measurements = pipeline::plan_measurements(
+        0.8 * allowance("search"), rate, settings_.eval.calibration_images,
+        settings_.search.validation_images, 2, 20);
+    settings_.search.top_k = static_cast<int>(std::max<int64_t>(1, measurements / 2));
+    settings_.search.supernet = paths_.checkpoint();
+    settings_.search.predictor = paths_.predictor();
+    record_.stage("search").plan = {{"top_k", settings_.search.top_k}};
+
+    const double macs = record_.stage("space").result.at("p90_macs").get<double>();
+    const double ips = pipeline::subnet_images_per_s(rate, macs, settings_.finetune.distill);
+    settings_.finetune.epochs = pipeline::plan_epochs(allowance("finetune"), ips, train_images());
+    const nlohmann::json finetune_plan = {
+        {"epochs", settings_.finetune.epochs},
+        {"planned_for_macs", macs},
+        {"estimated_images_per_s", ips},
+        {"estimated_s", settings_.finetune.epochs * static_cast<double>(train_images()) / ips}};
+    record_.stage("finetune").plan = finetune_plan;
+    // The comparison from scratch trains exactly as long as the fine-tuning.
+    for (StageRecord& s : record_.stages)
+      if (s.name == "scratch") s.plan = finetune_plan;
+    spdlog::info(
+        "run: the full network trains at {:.1f} img/s; planned: supernet {} (phases {}), "
+        "predictor {} sub-nets, search top {}, fine-tuning {} epochs",
+        rate.images_per_s, util::format_duration(estimate), epochs.dump(),
+        settings_.predictor.samples, settings_.search.top_k, settings_.finetune.epochs);
+    save();
   }
 
   void supernet(StageRecord& stage, bool resuming) {
-    if (stage.plan.empty()) {
-      const auto start = Clock::now();
-      const pipeline::TrainingRate measured = measure_rate();
-      record_.measured["training_rate"] = {{"images_per_s", measured.images_per_s},
-                                           {"full_macs", measured.full_macs}};
-      const double left = stage.allowance_s - seconds_since(start);
-      settings_.train.phases =
-          pipeline::plan_phases(settings_.train.phases, left, measured, train_images());
-      nlohmann::json epochs = nlohmann::json::array();
-      double estimate = 0;
-      for (const supernet::PhaseOptions& p : settings_.train.phases) {
-        epochs.push_back({{"phase", p.name}, {"epochs", p.epochs}});
-        estimate += p.epochs * pipeline::phase_cost(p) * static_cast<double>(train_images()) /
-                    measured.images_per_s;
-      }
-      stage.plan = {{"phases", epochs}, {"estimated_s", estimate}};
-      spdlog::info("run: full network trains at {:.1f} img/s; supernet phases planned for {}",
-                   measured.images_per_s, util::format_duration(estimate));
-      save();
-    }
-    std::vector<std::string> args = {"train",           "--config",  exp(),    "--out",
-                                     paths_.supernet(), "--threads", threads()};
+    std::vector<std::string> args = {"train",   "--config",        exp(),
+                                     "--out",   paths_.supernet(), "--threads",
+                                     threads(), "--config-dir",    config_dir_};
     if (resuming && fs::exists(paths_.checkpoint())) args.push_back("--resume");
     if (quiet_) args.push_back("--quiet");
     if (!resuming || !fs::exists(paths_.checkpoint())) fs::remove_all(paths_.supernet());
@@ -258,13 +304,6 @@ class Run {
   }
 
   void predictor(StageRecord& stage) {
-    if (stage.plan.empty()) {
-      settings_.predictor.samples = pipeline::plan_measurements(
-          stage.allowance_s, rate(), settings_.predictor.calibration_images,
-          settings_.predictor.validation_images, 30, 2000);
-      stage.plan = {{"samples", settings_.predictor.samples}};
-      save();
-    }
     std::vector<std::string> args = {"predictor", "build",  "--supernet", paths_.checkpoint(),
                                      "--config",  exp(),    "--out",      paths_.predictor(),
                                      "--threads", threads()};
@@ -274,18 +313,6 @@ class Run {
   }
 
   void search(StageRecord& stage) {
-    if (stage.plan.empty()) {
-      // Every one of the top k, and of the random baseline's, is measured on the held-out images.
-      const int64_t measurements = pipeline::plan_measurements(
-          0.8 * stage.allowance_s, rate(), settings_.eval.calibration_images,
-          settings_.search.validation_images, 2, 20);
-      settings_.search.top_k = static_cast<int>(std::max<int64_t>(1, measurements / 2));
-      settings_.search.supernet = paths_.checkpoint();
-      settings_.search.predictor = paths_.predictor();
-      settings_.search.out.clear();
-      stage.plan = {{"top_k", settings_.search.top_k}};
-      save();
-    }
     call([](int c, char** v) { return search_command(c, v, SearchMode::kSearch); },
          {"search", "--config", exp(), "--out", paths_.search(), "--config-dir", config_dir_,
           "--quiet"});
@@ -296,18 +323,6 @@ class Run {
   // The winner trained further from the supernet's weights ("supernet"), or from a random
   // initialisation for the same epochs ("scratch"), distilled from the full network either way.
   void finetune(StageRecord& stage, const std::string& init, const std::string& out) {
-    if (stage.plan.empty()) {
-      const double macs = record_.stage("search").result.at("macs").get<double>();
-      const double ips = pipeline::subnet_images_per_s(rate(), macs, settings_.finetune.distill);
-      // The comparison from scratch trains exactly as long as the fine-tuning.
-      const int epochs = init == "scratch"
-                             ? record_.stage("finetune").plan.at("epochs").get<int>()
-                             : pipeline::plan_epochs(stage.allowance_s, ips, train_images());
-      stage.plan = {{"epochs", epochs},
-                    {"estimated_images_per_s", ips},
-                    {"estimated_s", epochs * static_cast<double>(train_images()) / ips}};
-      save();
-    }
     const int epochs = stage.plan.at("epochs").get<int>();
     std::vector<std::string> args = {"finetune",
                                      "--supernet",

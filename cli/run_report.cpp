@@ -79,14 +79,16 @@ std::string top1_of(const nlohmann::json& evaluation) {
 }
 
 void stages_section(std::ostream& md, const RunRecord& record) {
-  md << "## Stages\n\n| stage | status | allowed | took | plan |\n|---|---|---|---|---|\n";
+  md << "## Stages\n\n| stage | status | planned | took | plan |\n|---|---|---|---|---|\n";
   for (const StageRecord& s : record.stages)
     md << "| " << s.name << " | " << s.status << " | " << util::format_duration(s.allowance_s)
        << " | " << util::format_duration(s.seconds) << " | "
        << (s.plan.empty() ? std::string("") : s.plan.dump()) << " |\n";
   md << "\nBudget " << util::format_duration(record.budget_s) << ", spent "
      << util::format_duration(record.spent_s())
-     << " (time of an attempt killed before its stage finished is not counted).\n\n";
+     << " (the report stage not included; an attempt killed before its stage finished is not "
+        "counted). The plan is made once, from the training rate measured when the supernet "
+        "stage starts (docs/run.md).\n\n";
 }
 
 void space_section(std::ostream& md, const std::string& dir) {
@@ -146,6 +148,7 @@ void search_section(std::ostream& md, const std::string& dir) {
        << info.value("holdout_samples", 0) << " held-out sub-nets Kendall tau "
        << fixed(info.value("kendall_tau_holdout", 0.0), 3) << ", RMSE "
        << fixed(info.value("rmse_holdout", 0.0)) << " points.\n\n";
+    if (fs::exists(dir + "/predictor.png")) md << "![predictor](predictor.png)\n\n";
   }
   const std::optional<nlohmann::json> r = read_json(dir + "/search/result.json");
   if (!r || !r->contains("arch")) {
@@ -171,6 +174,11 @@ void search_section(std::ostream& md, const std::string& dir) {
   }
   md << "\nBoth are the best of their top k re-measured with the supernet on the held-out "
         "images; the test split is measured once, for the chosen one.\n\n";
+  if (fs::exists(dir + "/search/evolution.png"))
+    md << "Evolution (predicted top-1 per generation):\n\n![evolution](search/evolution.png)\n\n";
+  if (fs::exists(dir + "/search/block_memory.png"))
+    md << "Peak SRAM per block of the winner, beside MobileNetV2 at the same budget:\n\n"
+          "![block memory](search/block_memory.png)\n\n";
 }
 
 void winner_section(std::ostream& md, const std::string& dir) {
