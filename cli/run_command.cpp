@@ -25,6 +25,7 @@
 #include "cli/run_context.h"
 #include "cli/run_record.h"
 #include "cli/run_report.h"
+#include "cli/supernet_args.h"
 #include "nas/arch_cost.h"
 #include "nas/sampling.h"
 #include "nas/search_space.h"
@@ -32,7 +33,6 @@
 #include "supernet/api.h"
 #include "util/duration.h"
 #include "util/file_io.h"
-#include "util/json_reader.h"
 
 namespace tinynas::cli {
 namespace {
@@ -83,10 +83,6 @@ struct RunPaths {
   std::string cache() const { return dir + "/cache"; }
 };
 
-std::string text(int64_t v) {
-  return std::to_string(v);
-}
-
 class Run {
  public:
   Run(RunRecord record, RunPaths paths, std::string config_dir, bool quiet)
@@ -128,8 +124,6 @@ class Run {
                    util::format_duration(stage.seconds), util::format_duration(stage.allowance_s));
     }
   }
-
-  const RunRecord& record() const { return record_; }
 
  private:
   void save() {
@@ -182,14 +176,7 @@ class Run {
   // Training images per second of the full network, measured on a few steps of the real data
   // (the first two, which allocate, not counted).
   pipeline::TrainingRate measure_rate() {
-    supernet::TrainJob job;
-    job.space = nas::load_space(settings_.space, config_dir_);
-    job.supernet = settings_.supernet;
-    job.train = settings_.train;
-    job.eval = settings_.eval;
-    job.data = settings_.data;
-    job.seed = settings_.seed;
-    job.threads = settings_.threads;
+    supernet::TrainJob job = train_job_for(settings_, config_dir_);
     const int steps = 10;
     job.train.train_subset = std::min<int64_t>(train_images(), steps * job.train.batch_size);
     job.train.phases = {supernet::PhaseOptions{}};
@@ -335,7 +322,7 @@ class Run {
                                      "--epochs",
                                      std::to_string(epochs),
                                      "--validation-images",
-                                     text(held_out()),
+                                     std::to_string(held_out()),
                                      "--out",
                                      out,
                                      "--threads",

@@ -106,4 +106,16 @@ supernet::EvalRequest eval_request_for(const Settings& settings, const std::stri
   return request;
 }
 
+supernet::TrainJob train_job_for(const Settings& settings, const std::string& config_dir) {
+  supernet::TrainJob job;
+  job.space = nas::load_space(settings.space, config_dir);
+  job.supernet = settings.supernet;
+  job.train = settings.train;
+  job.eval = settings.eval;
+  job.data = settings.data;
+  job.seed = settings.seed;
+  job.threads = settings.threads;
+  return job;
+}
+
 }  // namespace tinynas::cli

@@ -28,6 +28,10 @@ std::string existing_data_path(const std::string& path);
 // "runs/x/supernet.pt" -> "runs/x/cache": where the decoded data set of that run is kept.
 std::string cache_dir_for(const std::string& checkpoint);
 
+// A training job with the settings' space, network, training and evaluation options, data, seed
+// and threads; the caller sets where it writes and how it runs.
+supernet::TrainJob train_job_for(const Settings& settings, const std::string& config_dir);
+
 // How to evaluate sub-nets of this checkpoint: its data set, evaluation settings, seed, the
 // training subset it trained on and its data cache.
 supernet::EvalRequest eval_request_for(const Settings& settings, const std::string& checkpoint);

@@ -16,6 +16,7 @@
 #include "cli/options.h"
 #include "cli/progress.h"
 #include "cli/run_context.h"
+#include "cli/supernet_args.h"
 #include "cli/train_progress.h"
 #include "nas/search_space.h"
 #include "supernet/api.h"
@@ -161,14 +162,7 @@ int train_command(int argc, char** argv) {
   }
   const bool writer = dist.rank == 0;
 
-  supernet::TrainJob job;
-  job.space = nas::load_space(settings.space, config_dir);
-  job.supernet = settings.supernet;
-  job.train = settings.train;
-  job.eval = settings.eval;
-  job.data = settings.data;
-  job.seed = settings.seed;
-  job.threads = settings.threads;
+  supernet::TrainJob job = train_job_for(settings, config_dir);
   // Ranks other than 0 never write: their folder (if any) only holds the checkpoint to resume.
   job.out_dir = writer ? prepare_output_dir(settings.out) : settings.out;
   job.resume = resume;
