@@ -22,6 +22,12 @@ const char* to_string(LayerRole role) {
       return "project";
     case LayerRole::kResidual:
       return "add";
+    case LayerRole::kConv1:
+      return "conv1";
+    case LayerRole::kConv2:
+      return "conv2";
+    case LayerRole::kShortcut:
+      return "shortcut";
     case LayerRole::kFeatureMix:
       return "mix";
     case LayerRole::kPool:
@@ -36,9 +42,9 @@ const char* to_string(LayerRole role) {
 
 bool layer_role_from_name(const std::string& name, LayerRole* role) {
   static constexpr LayerRole kAll[] = {
-      LayerRole::kStem,    LayerRole::kExpand,     LayerRole::kDepthwise,
-      LayerRole::kProject, LayerRole::kResidual,   LayerRole::kFeatureMix,
-      LayerRole::kPool,    LayerRole::kClassifier, LayerRole::kMaxPool,
+      LayerRole::kStem,     LayerRole::kExpand,     LayerRole::kDepthwise, LayerRole::kProject,
+      LayerRole::kResidual, LayerRole::kFeatureMix, LayerRole::kPool,      LayerRole::kClassifier,
+      LayerRole::kMaxPool,  LayerRole::kConv1,      LayerRole::kConv2,     LayerRole::kShortcut,
   };
   for (LayerRole r : kAll)
     if (name == to_string(r)) {
@@ -93,13 +99,14 @@ int Graph::add_conv(OpType type, LayerRole role, int block, int input, int out_c
   return add(op, out_channels);
 }
 
-int Graph::add_residual(int block, int skip, int body) {
+int Graph::add_residual(int block, int skip, int body, Activation activation) {
   Op op;
   op.type = OpType::kAdd;
   op.role = LayerRole::kResidual;
   op.block = block;
   op.input = body;
   op.input2 = skip;
+  op.activation = activation;
   return add(op);
 }
 

@@ -38,13 +38,16 @@ enum class OpType {
 
 enum class Activation { kNone, kRelu6 };
 
-// What an op is for in an MBConv network; names and reports are derived from it.
+// What an op is for in a network (MBConv or residual blocks); names and reports derive from it.
 enum class LayerRole {
   kStem,
   kExpand,      // 1x1 expansion of an MBConv block
   kDepthwise,   // kxk depthwise of a block
   kProject,     // linear 1x1 projection of a block
-  kResidual,    // identity-shortcut add of a block
+  kResidual,    // shortcut add of a block (identity or projected skip)
+  kConv1,       // first kxk convolution of a residual (ResNet basic) block
+  kConv2,       // second kxk convolution of a residual block
+  kShortcut,    // 1x1 projection of a residual block's skip where the shape changes
   kFeatureMix,  // optional 1x1 conv before pooling
   kPool,        // global average pooling before the classifier
   kClassifier,
@@ -76,7 +79,8 @@ struct Op {
   int pad = 0;  // symmetric padding on every side; convs: kernel / 2 ("same" output size)
   Activation activation = Activation::kNone;
 
-  // "stem", "b3.expand", "b3.dw", "b3.project", "b3.add", "mix", "pool", "classifier", "maxpool".
+  // "stem", "b3.expand", "b3.dw", "b3.project", "b3.add", "b3.conv1", "b3.conv2", "b3.shortcut",
+  // "mix", "pool", "classifier", "maxpool".
   std::string name() const;
 };
 
@@ -91,7 +95,8 @@ class Graph {
   // kConv2d or kDepthwiseConv2d with 'same' padding; the output is ceil(in / stride) spatially.
   int add_conv(OpType type, LayerRole role, int block, int input, int out_channels, int kernel,
                int stride, Activation activation);
-  int add_residual(int block, int skip, int body);
+  // activation: ReLU6 after the sum (residual blocks), none for MBConv's linear bottleneck.
+  int add_residual(int block, int skip, int body, Activation activation = Activation::kNone);
   int add_global_avg_pool(int input);
   int add_linear(int input, int out_features);
   int add_max_pool(int block, int input, int kernel, int stride, int pad);

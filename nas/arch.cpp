@@ -104,6 +104,27 @@ bool contains(const std::vector<int>& values, int v) {
 
 }  // namespace
 
+ArchFile load_arch_file(const std::string& path, const std::string& space_override,
+                        const std::string& config_dir) {
+  ArchFile f;
+  f.arch = arch_from_json(util::read_json_file(path), path);
+  if (!space_override.empty()) {
+    f.space = load_space(space_override, config_dir);
+  } else {
+    try {
+      f.space = load_space(f.arch.space, config_dir);
+    } catch (const std::invalid_argument& e) {  // the arch file named it: say which file
+      throw std::invalid_argument(path + ": 'space': " + e.what());
+    }
+  }
+  try {
+    validate(f.arch, f.space);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(path + ": " + e.what());
+  }
+  return f;
+}
+
 void validate(const Arch& arch, const SearchSpace& space) {
   const auto fail = [](const std::string& what) { throw std::invalid_argument("arch: " + what); };
   if (arch.space != space.name)
@@ -127,12 +148,12 @@ void validate(const Arch& arch, const SearchSpace& space) {
            list_text(spec.depths));
     for (size_t b = 0; b < stage.blocks.size(); ++b) {
       const BlockArch& block = stage.blocks[b];
-      if (!contains(space.kernels, block.kernel))
+      if (!contains(space.kernels_of(i), block.kernel))
         fail(where + ".kernel[" + std::to_string(b) + "] is " + std::to_string(block.kernel) +
-             ", expected one of " + list_text(space.kernels));
-      if (!contains(space.expands, block.expand))
+             ", expected one of " + list_text(space.kernels_of(i)));
+      if (!contains(space.expands_of(i), block.expand))
         fail(where + ".expand[" + std::to_string(b) + "] is " + std::to_string(block.expand) +
-             ", expected one of " + list_text(space.expands));
+             ", expected one of " + list_text(space.expands_of(i)));
     }
   }
 }

@@ -44,6 +44,17 @@ nlohmann::json arch_to_json(const Arch& arch);
 // Throws std::invalid_argument naming the field when arch is not a sub-net of space.
 void validate(const Arch& arch, const SearchSpace& space);
 
+// An arch file and the space it belongs to, checked against each other.
+struct ArchFile {
+  Arch arch;
+  SearchSpace space;
+};
+// Reads the arch at path and loads its space: space_override (a name or a .json path) or else
+// the space the arch names, from config_dir. Throws std::invalid_argument naming the file and the
+// field for an unreadable file, an unknown space, or an arch outside its space.
+ArchFile load_arch_file(const std::string& path, const std::string& space_override,
+                        const std::string& config_dir);
+
 // Width multipliers are decimals in JSON; compare them with this tolerance.
 bool same_width(double a, double b);
 

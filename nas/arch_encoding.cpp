@@ -18,7 +18,9 @@ int index_of(const std::vector<int>& values, int v, const std::string& what) {
 }  // namespace
 
 ArchEncoder::ArchEncoder(const SearchSpace& space, std::vector<int> resolutions)
-    : resolutions_(std::move(resolutions)), kernels_(space.kernels), expands_(space.expands) {
+    : resolutions_(std::move(resolutions)),
+      kernels_(space.all_kernels()),
+      expands_(space.all_expands()) {
   if (resolutions_.empty())
     throw std::invalid_argument("the accuracy predictor needs at least one resolution");
   std::sort(resolutions_.begin(), resolutions_.end());

@@ -11,8 +11,13 @@ Genome mutate(const Genome& parent, const SearchSpace& space, const std::vector<
   Genome child = parent;
   if (resolutions.size() > 1 && rng.chance(rates.resolution))
     child.resolution = rng.pick(resolutions);
-  for (BlockArch& slot : child.slots)
-    if (rng.chance(rates.block)) slot = random_block(space, rng);
+  if (child.slots.size() != static_cast<size_t>(space.max_blocks()))
+    throw std::invalid_argument("mutation of a genome that does not have the shape of space '" +
+                                space.name + "'");
+  auto slot = child.slots.begin();
+  for (size_t s = 0; s < space.stages.size(); ++s)
+    for (int b = 0; b < space.stages[s].max_depth(); ++b, ++slot)
+      if (rng.chance(rates.block)) *slot = random_block(space, s, rng);
   for (size_t s = 0; s < child.depths.size(); ++s)
     if (rng.chance(rates.depth)) child.depths[s] = rng.pick(space.stages[s].depths);
   return child;

@@ -16,8 +16,9 @@ int slot_offset(const SearchSpace& space, int stage) {
 Genome sample_genome(const SearchSpace& space, int resolution, Rng& rng) {
   Genome genome;
   genome.resolution = resolution;
-  genome.slots.resize(static_cast<size_t>(space.max_blocks()));
-  for (BlockArch& slot : genome.slots) slot = random_block(space, rng);
+  for (size_t s = 0; s < space.stages.size(); ++s)
+    for (int b = 0; b < space.stages[s].max_depth(); ++b)
+      genome.slots.push_back(random_block(space, s, rng));
   for (const StageSpec& spec : space.stages) genome.depths.push_back(rng.pick(spec.depths));
   return genome;
 }

@@ -1,6 +1,6 @@
 #include "nas/lowering.h"
 
-#include "nas/mbconv.h"
+#include "nas/network_topology.h"
 
 namespace tinynas::nas {
 
@@ -18,10 +18,12 @@ void lower(const Arch& arch, const SearchSpace& space, memory::Graph& graph) {
   const NetworkTopology t = network_topology(arch, space);
   int x = graph.add_input({t.resolution, t.resolution, t.input_channels});
   x = add_conv(graph, t.stem, x);
-  for (const MBConvBlock& block : t.blocks) {
-    const int block_input = x;
+  for (const NetworkBlock& block : t.blocks) {
+    // The projection runs first: the block's input then dies at conv1, the skip is the smaller
+    // strided tensor while the body runs.
+    const int skip = block.projection ? add_conv(graph, block.shortcut(), x) : x;
     for (const ConvLayer& layer : block.layers()) x = add_conv(graph, layer, x);
-    if (block.residual) x = graph.add_residual(block.index, block_input, x);
+    if (block.residual) x = graph.add_residual(block.index, skip, x, block.add_activation());
   }
   if (t.feature_mix) x = add_conv(graph, *t.feature_mix, x);
   x = graph.add_global_avg_pool(x);

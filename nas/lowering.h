@@ -1,7 +1,7 @@
 // Arch -> Graph: the network a sub-net really is, layer by layer, for the cost model, the
-// scheduler and the code generator: the layers of nas::network_topology (nas/mbconv.h, where the
-// block rules live) in order, an identity add after each block that has a shortcut, then global
-// average pooling and the linear classifier.
+// scheduler and the code generator: the layers of nas::network_topology (nas/network_topology.h,
+// where the block rules live) in order, an identity add after each block that has a shortcut, then
+// global average pooling and the linear classifier.
 #pragma once
 
 #include "memory_model/graph.h"

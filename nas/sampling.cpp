@@ -2,9 +2,9 @@
 
 namespace tinynas::nas {
 
-BlockArch random_block(const SearchSpace& space, Rng& rng) {
-  const int kernel = rng.pick(space.kernels);
-  const int expand = rng.pick(space.expands);
+BlockArch random_block(const SearchSpace& space, size_t stage, Rng& rng) {
+  const int kernel = rng.pick(space.kernels_of(stage));
+  const int expand = rng.pick(space.expands_of(stage));
   return {kernel, expand};
 }
 
@@ -18,7 +18,7 @@ void sample_arch_into(const SearchSpace& space, int resolution, double width_mul
   for (size_t s = 0; s < space.stages.size(); ++s) {
     auto& blocks = arch.stages[s].blocks;
     blocks.resize(static_cast<size_t>(rng.pick(space.stages[s].depths)));
-    for (BlockArch& b : blocks) b = random_block(space, rng);
+    for (BlockArch& b : blocks) b = random_block(space, s, rng);
   }
 }
 
@@ -36,9 +36,12 @@ Arch uniform_arch(const SearchSpace& space, int resolution, double width_mult, b
   arch.resolution = resolution;
   arch.width_mult = width_mult;
   arch.num_classes = space.num_classes;
-  const BlockArch block{largest ? space.kernels.back() : space.kernels.front(),
-                        largest ? space.expands.back() : space.expands.front()};
-  for (const StageSpec& spec : space.stages) {
+  for (size_t s = 0; s < space.stages.size(); ++s) {
+    const StageSpec& spec = space.stages[s];
+    const std::vector<int>& kernels = space.kernels_of(s);
+    const std::vector<int>& expands = space.expands_of(s);
+    const BlockArch block{largest ? kernels.back() : kernels.front(),
+                          largest ? expands.back() : expands.front()};
     StageArch stage;
     stage.blocks.assign(static_cast<size_t>(largest ? spec.max_depth() : spec.min_depth()), block);
     arch.stages.push_back(stage);

@@ -19,6 +19,7 @@ Arch smallest_arch(const SearchSpace& space, int resolution, double width_mult);
 // Maximum depth, kernel and expansion everywhere.
 Arch largest_arch(const SearchSpace& space, int resolution, double width_mult);
 
-BlockArch random_block(const SearchSpace& space, Rng& rng);
+// A kernel and an expansion uniform over stage `stage`'s choices.
+BlockArch random_block(const SearchSpace& space, size_t stage, Rng& rng);
 
 }  // namespace tinynas::nas

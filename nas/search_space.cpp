@@ -16,10 +16,45 @@ int make_divisible(double v, int divisor) {
   return rounded;
 }
 
+const char* to_string(BlockKind kind) {
+  switch (kind) {
+    case BlockKind::kMBConv:
+      return "mbconv";
+    case BlockKind::kResidual:
+      return "residual";
+  }
+  return "?";
+}
+
 int SearchSpace::feature_mix_channels(double width_mult) const {
   if (feature_mix_base_channels == 0) return 0;
   return feature_mix_scales_with_width ? channels(feature_mix_base_channels, width_mult)
                                        : feature_mix_base_channels;
+}
+
+namespace {
+
+// The union of one choice list over the stages, ascending.
+std::vector<int> all_choices(const SearchSpace& space,
+                             const std::vector<int>& (SearchSpace::*choices_of)(size_t) const) {
+  std::vector<int> out;
+  for (size_t s = 0; s < space.stages.size(); ++s) {
+    const std::vector<int>& choices = (space.*choices_of)(s);
+    out.insert(out.end(), choices.begin(), choices.end());
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace
+
+std::vector<int> SearchSpace::all_kernels() const {
+  return all_choices(*this, &SearchSpace::kernels_of);
+}
+
+std::vector<int> SearchSpace::all_expands() const {
+  return all_choices(*this, &SearchSpace::expands_of);
 }
 
 int SearchSpace::max_blocks() const {
@@ -102,7 +137,8 @@ SearchSpace space_from_json(const nlohmann::json& json, const std::string& conte
         (s.stem_stride != 1 && s.stem_stride != 2))
       r.fail("stem", "needs positive channels, an odd kernel and stride 1 or 2");
   }
-  {
+  s.first_block_base_channels = 0;  // absent: the stem feeds the first stage
+  if (r.has("first_block")) {
     ObjectReader first(r.at("first_block"), context + " first_block");
     s.first_block_base_channels = first.get<int>("channels");
     s.first_block_kernel = first.optional<int>("kernel", 3);
@@ -110,6 +146,9 @@ SearchSpace space_from_json(const nlohmann::json& json, const std::string& conte
     if (s.first_block_base_channels <= 0 || s.first_block_kernel % 2 == 0)
       r.fail("first_block", "needs positive channels and an odd kernel");
   }
+  // The space's kernels and expansions are the choices of every stage that lists none.
+  if (r.has("kernels")) s.kernels = positive_ints(r, "kernels", true);
+  if (r.has("expands")) s.expands = positive_ints(r, "expands", false);
   const nlohmann::json& stages = r.at("stages");
   if (!stages.is_array() || stages.empty()) r.fail("stages", "must be a non-empty array");
   for (size_t i = 0; i < stages.size(); ++i) {
@@ -118,13 +157,23 @@ SearchSpace space_from_json(const nlohmann::json& json, const std::string& conte
     spec.base_channels = st.get<int>("channels");
     spec.stride = st.get<int>("stride");
     spec.depths = positive_ints(st, "depth", false);
+    const std::string block = st.optional<std::string>("block", "mbconv");
+    if (block == "residual") {
+      spec.block = BlockKind::kResidual;
+    } else if (block != "mbconv") {
+      st.fail("block", "must be \"mbconv\" or \"residual\", got \"" + block + "\"");
+    }
+    if (st.has("kernels")) spec.kernels = positive_ints(st, "kernels", true);
+    if (st.has("expands")) spec.expands = positive_ints(st, "expands", false);
+    if (spec.kernels.empty() && s.kernels.empty())
+      st.fail("kernels", "is missing here and in the space");
+    if (spec.expands.empty() && s.expands.empty())
+      st.fail("expands", "is missing here and in the space");
     st.finish();
     if (spec.base_channels <= 0) st.fail("channels", "must be positive");
     if (spec.stride != 1 && spec.stride != 2) st.fail("stride", "must be 1 or 2");
     s.stages.push_back(spec);
   }
-  s.kernels = positive_ints(r, "kernels", true);
-  s.expands = positive_ints(r, "expands", false);
   s.resolutions = grid<int>(r, "resolutions");
   if (s.resolutions.back() > kMaxResolution)
     r.fail("resolutions", "must be at most " + std::to_string(kMaxResolution) + ", got " +
@@ -143,8 +192,15 @@ SearchSpace space_from_json(const nlohmann::json& json, const std::string& conte
 
 nlohmann::json space_to_json(const SearchSpace& s) {
   nlohmann::json stages = nlohmann::json::array();
-  for (const StageSpec& st : s.stages)
-    stages.push_back({{"channels", st.base_channels}, {"stride", st.stride}, {"depth", st.depths}});
+  for (const StageSpec& st : s.stages) {
+    nlohmann::json stage = {
+        {"channels", st.base_channels}, {"stride", st.stride}, {"depth", st.depths}};
+    // Only what the stage says itself, so MBConv-only spaces read as they always did.
+    if (st.block != BlockKind::kMBConv) stage["block"] = to_string(st.block);
+    if (!st.kernels.empty()) stage["kernels"] = st.kernels;
+    if (!st.expands.empty()) stage["expands"] = st.expands;
+    stages.push_back(stage);
+  }
   nlohmann::json j = {
       {"name", s.name},
       {"description", s.description},
@@ -153,14 +209,15 @@ nlohmann::json space_to_json(const SearchSpace& s) {
       {"channel_divisor", s.channel_divisor},
       {"stem",
        {{"channels", s.stem_base_channels}, {"kernel", s.stem_kernel}, {"stride", s.stem_stride}}},
-      {"first_block",
-       {{"channels", s.first_block_base_channels}, {"kernel", s.first_block_kernel}}},
       {"stages", stages},
-      {"kernels", s.kernels},
-      {"expands", s.expands},
       {"resolutions", s.resolutions},
       {"width_mults", s.width_mults},
   };
+  if (!s.kernels.empty()) j["kernels"] = s.kernels;
+  if (!s.expands.empty()) j["expands"] = s.expands;
+  if (s.has_first_block())
+    j["first_block"] = {{"channels", s.first_block_base_channels},
+                        {"kernel", s.first_block_kernel}};
   if (s.feature_mix_base_channels > 0)
     j["feature_mix"] = {{"channels", s.feature_mix_base_channels},
                         {"scale_with_width", s.feature_mix_scales_with_width}};

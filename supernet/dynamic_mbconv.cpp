@@ -1,7 +1,5 @@
 #include "supernet/dynamic_mbconv.h"
 
-#include <stdexcept>
-
 namespace tinynas::supernet {
 namespace {
 
@@ -22,7 +20,7 @@ memory::LayerWeights layer_weights(const nas::ConvLayer& layer, memory::FloatTen
 }  // namespace
 
 void MBConvLayers::create(torch::nn::Module& owner, const std::string& prefix,
-                          const nas::MBConvBlock& largest, const std::vector<int>& kernels,
+                          const nas::NetworkBlock& largest, const std::vector<int>& kernels,
                           const SupernetOptions& o) {
   const double eps = o.bn_eps, momentum = o.bn_momentum;
   const int64_t middle = largest.middle_channels;
@@ -41,7 +39,7 @@ void MBConvLayers::create(torch::nn::Module& owner, const std::string& prefix,
                                      DynamicBatchNorm2d(largest.out_channels, eps, momentum));
 }
 
-torch::Tensor MBConvLayers::run(const torch::Tensor& x, const nas::MBConvBlock& active) {
+torch::Tensor MBConvLayers::run(const torch::Tensor& x, const nas::NetworkBlock& active) {
   torch::Tensor h = x;
   if (active.has_expand) h = clamp6(expand_bn(expand(h, active.middle_channels)));
   h = clamp6(dw_bn(dw(h, active.kernel)));
@@ -49,7 +47,7 @@ torch::Tensor MBConvLayers::run(const torch::Tensor& x, const nas::MBConvBlock& 
   return active.residual ? h + x : h;
 }
 
-void MBConvLayers::extract(const nas::MBConvBlock& active,
+void MBConvLayers::extract(const nas::NetworkBlock& active,
                            std::vector<memory::LayerWeights>& out) const {
   if (active.has_expand) {
     const nas::ConvLayer l = active.expand();
@@ -66,22 +64,7 @@ void MBConvLayers::append_batch_norms(std::vector<DynamicBatchNorm2d>& out) cons
   out.insert(out.end(), {dw_bn, project_bn});
 }
 
-DynamicMBConvImpl::DynamicMBConvImpl(const nas::MBConvBlock& largest_,
-                                     const std::vector<int>& kernels, const SupernetOptions& o)
-    : largest(largest_), active_(largest_) {
-  create(*this, "", largest, kernels, o);
-}
-
-void DynamicMBConvImpl::set_active(const nas::MBConvBlock& active) {
-  if (active.in_channels != largest.in_channels || active.out_channels != largest.out_channels ||
-      active.stride != largest.stride || active.middle_channels > largest.middle_channels ||
-      (active.has_expand && !largest.has_expand))
-    throw std::logic_error("supernet block " + std::to_string(largest.index) +
-                           ": the active block does not belong to this slot");
-  active_ = active;
-}
-
-void DynamicMBConvImpl::sort_channels() {
+void MBConvLayers::sort_channels() {
   if (!expand) return;
   torch::NoGradGuard no_grad;
   const torch::Tensor importance = project->weight.abs().sum({0, 2, 3});

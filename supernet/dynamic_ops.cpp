@@ -82,18 +82,27 @@ DynamicConv2dImpl::DynamicConv2dImpl(int64_t max_in, int64_t max_out, int kernel
       "weight", kaiming({max_out, max_in, kernel, kernel}, max_out * kernel * kernel));
 }
 
-torch::Tensor DynamicConv2dImpl::active_weight(int64_t in_channels, int64_t out_channels) const {
-  if (in_channels == weight.size(1) && out_channels == weight.size(0)) return weight;
+torch::Tensor DynamicConv2dImpl::active_weight(int64_t in_channels, int64_t out_channels,
+                                               int active_kernel) const {
+  const int k = active_kernel > 0 ? active_kernel : kernel;
+  if (k > kernel || k % 2 == 0)
+    throw std::logic_error("conv: kernel " + std::to_string(k) + " from a " +
+                           std::to_string(kernel) + "x" + std::to_string(kernel) + " filter");
+  if (in_channels == weight.size(1) && out_channels == weight.size(0) && k == kernel) return weight;
   // A view: convolution reads strided weights, and the gradient flows into the stored tensor.
-  return weight.slice(0, 0, out_channels).slice(1, 0, in_channels);
+  const torch::Tensor w = weight.slice(0, 0, out_channels).slice(1, 0, in_channels);
+  return k == kernel ? w : centre(w, kernel, k);
 }
 
-memory::FloatTensor DynamicConv2dImpl::extract(int64_t in_channels, int64_t out_channels) const {
-  return ohwi(active_weight(in_channels, out_channels));
+memory::FloatTensor DynamicConv2dImpl::extract(int64_t in_channels, int64_t out_channels,
+                                               int active_kernel) const {
+  return ohwi(active_weight(in_channels, out_channels, active_kernel));
 }
 
-torch::Tensor DynamicConv2dImpl::forward(const torch::Tensor& x, int64_t out_channels) {
-  return torch::conv2d(x, active_weight(x.size(1), out_channels), {}, stride, kernel / 2);
+torch::Tensor DynamicConv2dImpl::forward(const torch::Tensor& x, int64_t out_channels,
+                                         int active_kernel) {
+  const int k = active_kernel > 0 ? active_kernel : kernel;
+  return torch::conv2d(x, active_weight(x.size(1), out_channels, k), {}, stride, k / 2);
 }
 
 DynamicDepthwiseConv2dImpl::DynamicDepthwiseConv2dImpl(int64_t max_channels,

@@ -37,14 +37,15 @@ class DynamicBatchNorm2dImpl : public torch::nn::Module {
 TORCH_MODULE(DynamicBatchNorm2d);
 
 // A regular convolution (no bias, "same" padding) stored as [max_out, max_in, k, k]; forward uses
-// the first out_channels filters and the first in channels (in = the input's channel count).
+// the first out_channels filters, the first in channels (in = the input's channel count) and, for
+// a smaller kernel, the centre of each filter (kernel 0: the stored one).
 class DynamicConv2dImpl : public torch::nn::Module {
  public:
   DynamicConv2dImpl(int64_t max_in, int64_t max_out, int kernel, int stride);
-  torch::Tensor forward(const torch::Tensor& x, int64_t out_channels);
-  torch::Tensor active_weight(int64_t in_channels, int64_t out_channels) const;
+  torch::Tensor forward(const torch::Tensor& x, int64_t out_channels, int kernel = 0);
+  torch::Tensor active_weight(int64_t in_channels, int64_t out_channels, int kernel = 0) const;
   // active_weight in the weights file's OHWI layout (sub-net extraction).
-  memory::FloatTensor extract(int64_t in_channels, int64_t out_channels) const;
+  memory::FloatTensor extract(int64_t in_channels, int64_t out_channels, int kernel = 0) const;
 
   torch::Tensor weight;
   int kernel;

@@ -40,13 +40,14 @@ OFANetworkImpl::OFANetworkImpl(const nas::SearchSpace& space, const SupernetOpti
   stem = register_module(
       "stem", DynamicConv2d(t.stem.in_channels, t.stem.out_channels, t.stem.kernel, t.stem.stride));
   stem_bn = register_module("stem_bn", DynamicBatchNorm2d(t.stem.out_channels, eps, momentum));
-  first_block.create(*this, "first_", t.blocks[0], {s.first_block_kernel}, o);
-  size_t next = 1;
+  if (t.has_first_block)
+    first_block.create(*this, "first_", t.blocks[0], {s.first_block_kernel}, o);
+  size_t next = t.has_first_block ? 1 : 0;
   for (size_t i = 0; i < s.stages.size(); ++i) {
     stages.emplace_back();
     for (int b = 0; b < s.stages[i].max_depth(); ++b)
       stages.back().push_back(register_module("s" + std::to_string(i) + "_b" + std::to_string(b),
-                                              DynamicMBConv(t.blocks[next++], s.kernels, o)));
+                                              DynamicBlock(t.blocks[next++], s.kernels_of(i), o)));
   }
   if (t.feature_mix) {
     const nas::ConvLayer& m = *t.feature_mix;
@@ -79,7 +80,7 @@ void OFANetworkImpl::set_active(const nas::Arch& arch) {
     throw std::invalid_argument("arch: 'num_classes' is " + std::to_string(arch.num_classes) +
                                 " but the supernet has " + std::to_string(num_classes_));
   nas::NetworkTopology t = nas::network_topology(arch, *space_);
-  size_t next = 1;
+  size_t next = t.has_first_block ? 1 : 0;
   for (size_t s = 0; s < stages.size(); ++s)
     for (int b = 0; b < arch.stages[s].depth(); ++b)
       stages[s][static_cast<size_t>(b)]->set_active(t.blocks[next++]);
@@ -92,7 +93,7 @@ torch::Tensor OFANetworkImpl::forward(const torch::Tensor& input) {
   // The network computes in its weights' layout (channels_last unless a benchmark changed it).
   const torch::Tensor in = input.contiguous(stem->weight.suggest_memory_format());
   torch::Tensor x = clamp6(stem_bn(stem(in, t.stem.out_channels)));
-  x = first_block.run(x, t.blocks[0]);
+  if (t.has_first_block) x = first_block.run(x, t.blocks[0]);
   for (size_t s = 0; s < stages.size(); ++s)
     for (int b = 0; b < active_.stages[s].depth(); ++b) x = stages[s][b]->forward(x);
   if (mix) x = clamp6(mix_bn(mix(x, t.feature_mix->out_channels)));
@@ -106,7 +107,7 @@ std::vector<memory::LayerWeights> OFANetworkImpl::active_weights() const {
   const nas::NetworkTopology& t = topology_;
   std::vector<memory::LayerWeights> out;
   out.push_back(conv_weights(t.stem, stem, stem_bn));
-  first_block.extract(t.blocks[0], out);
+  if (t.has_first_block) first_block.extract(t.blocks[0], out);
   for (size_t s = 0; s < stages.size(); ++s)
     for (int b = 0; b < active_.stages[s].depth(); ++b) stages[s][b]->extract(out);
   if (mix) out.push_back(conv_weights(*t.feature_mix, mix, mix_bn));
@@ -126,7 +127,7 @@ void OFANetworkImpl::sort_channels() {
 
 std::vector<DynamicBatchNorm2d> OFANetworkImpl::batch_norms() const {
   std::vector<DynamicBatchNorm2d> out = {stem_bn};
-  first_block.append_batch_norms(out);
+  if (space_->has_first_block()) first_block.append_batch_norms(out);
   for (const auto& stage : stages)
     for (const auto& b : stage) b->append_batch_norms(out);
   if (mix_bn) out.push_back(mix_bn);

@@ -1,10 +1,10 @@
-// The once-for-all supernet of one search space at one width multiplier: stem, the fixed first
-// block, per stage max-depth elastic MBConv blocks, the optional feature-mix layer and the
-// classifier, built from the largest sub-net's nas::network_topology (the description nas::lower
-// turns into a graph). set_active(arch) selects a sub-net (kernel, expansion and depth per block;
-// the resolution is the input's size) from its topology; forward then computes that sub-net and
-// active_weights() extracts its weights. LibTorch header: include only from supernet/ sources
-// and tests.
+// The once-for-all supernet of one search space at one width multiplier: stem, the optional fixed
+// first block, per stage max-depth elastic blocks (MBConv or residual, as the stage says), the
+// optional feature-mix layer and the classifier, built from the largest sub-net's
+// nas::network_topology (the description nas::lower turns into a graph). set_active(arch) selects a
+// sub-net (kernel, expansion and depth per block; the resolution is the input's size) from its
+// topology; forward then computes that sub-net and active_weights() extracts its weights. LibTorch
+// header: include only from supernet/ sources and tests.
 //
 //   OFANetwork net(space, options, /*num_classes=*/10);
 //   net->set_active(arch);                    // throws std::invalid_argument outside the space
@@ -18,8 +18,9 @@
 
 #include "memory_model/float_weights.h"
 #include "nas/arch.h"
-#include "nas/mbconv.h"
+#include "nas/network_topology.h"
 #include "nas/search_space.h"
+#include "supernet/dynamic_block.h"
 #include "supernet/dynamic_mbconv.h"
 #include "supernet/dynamic_ops.h"
 #include "supernet/options.h"
@@ -58,9 +59,10 @@ class OFANetworkImpl : public torch::nn::Module {
   // The layers in nas::lower's order.
   DynamicConv2d stem{nullptr};
   DynamicBatchNorm2d stem_bn{nullptr};
-  MBConvLayers first_block;  // "first_dw", "first_dw_bn", "first_project", "first_project_bn"
-  std::vector<std::vector<DynamicMBConv>> stages;  // max depth per stage
-  DynamicConv2d mix{nullptr};                      // null when the space has no feature-mix layer
+  // "first_dw", "first_dw_bn", "first_project", "first_project_bn"; null without a first block.
+  MBConvLayers first_block;
+  std::vector<std::vector<DynamicBlock>> stages;  // max depth per stage
+  DynamicConv2d mix{nullptr};                     // null when the space has no feature-mix layer
   DynamicBatchNorm2d mix_bn{nullptr};
   torch::nn::Linear classifier{nullptr};
 

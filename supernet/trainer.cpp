@@ -84,9 +84,11 @@ nas::Arch Trainer::sample(const OFANetwork& net, const PhaseOptions& phase, int 
   for (size_t i = 0; i < a.stages.size(); ++i) {
     const int depth = has(phase, "depth") ? rng.pick(s.stages[i].depths) : s.stages[i].max_depth();
     a.stages[i].blocks.resize(static_cast<size_t>(depth));
+    const std::vector<int>& kernels = s.kernels_of(i);
+    const std::vector<int>& expands = s.expands_of(i);
     for (nas::BlockArch& b : a.stages[i].blocks) {
-      b.kernel = has(phase, "kernel") ? rng.pick(s.kernels) : s.kernels.back();
-      b.expand = has(phase, "expand") ? rng.pick(s.expands) : s.expands.back();
+      b.kernel = has(phase, "kernel") ? rng.pick(kernels) : kernels.back();
+      b.expand = has(phase, "expand") ? rng.pick(expands) : expands.back();
     }
   }
   return a;
@@ -311,8 +313,8 @@ double Trainer::train_step(const PhaseOptions& p, const Batch& batch, int64_t gl
       const nas::StageSpec& spec = net_->space().stages[s];
       if (has(p, "depth")) small.stages[s].blocks.resize(static_cast<size_t>(spec.min_depth()));
       for (nas::BlockArch& b : small.stages[s].blocks) {
-        if (has(p, "kernel")) b.kernel = net_->space().kernels.front();
-        if (has(p, "expand")) b.expand = net_->space().expands.front();
+        if (has(p, "kernel")) b.kernel = net_->space().kernels_of(s).front();
+        if (has(p, "expand")) b.expand = net_->space().expands_of(s).front();
       }
     }
     archs.push_back(small);

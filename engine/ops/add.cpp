@@ -1,6 +1,6 @@
 // The residual add as TFLite's int8 ADD: both operands moved to a common scale 2 * max(s1, s2)
-// with 20 bits of headroom, summed, rescaled to the output. Runs in place over its body operand
-// when the plan says so.
+// with 20 bits of headroom, summed, rescaled to the output and clamped (ReLU6 after the sum in
+// residual blocks). Runs in place over its body operand when the plan says so.
 #include <algorithm>
 #include <sstream>
 
@@ -55,14 +55,20 @@ class Add final : public EngineOp {
     return y;
   }
 
-  void run_float(const memory::Graph& /*graph*/, const memory::Op& /*op*/,
+  void run_float(const memory::Graph& /*graph*/, const memory::Op& op,
                  const memory::LayerWeights* /*layer*/, const std::vector<float>& x,
                  const std::vector<float>& x2, std::vector<float>& y) const override {
     y.resize(x.size());
-    for (size_t j = 0; j < x.size(); ++j) y[j] = x[j] + x2[j];
+    const bool relu6 = op.activation == memory::Activation::kRelu6;
+    for (size_t j = 0; j < x.size(); ++j) {
+      const float v = x[j] + x2[j];
+      y[j] = relu6 ? std::min(std::max(v, 0.0f), 6.0f) : v;
+    }
   }
 
-  std::string describe(const memory::Op& /*op*/) const override { return "residual add"; }
+  std::string describe(const memory::Op& op) const override {
+    return op.activation == memory::Activation::kRelu6 ? "residual add + ReLU6" : "residual add";
+  }
 
   void emit_call(EmitContext& ctx) const override {
     ctx.use_kernel("tn_add");

@@ -39,7 +39,7 @@ TEST_P(RandomArchScheduleTest, EveryPlanPassesTheIndependentChecker) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ShippedSpaces, RandomArchScheduleTest,
-                         ::testing::Values("mcunet", "mbv2", "cifar"),
+                         ::testing::Values("mcunet", "mbv2", "cifar", "resnet"),
                          [](const auto& info) { return std::string(info.param); });
 
 TEST(ArchCostTest, CostModelMatchesTheGraphCost) {

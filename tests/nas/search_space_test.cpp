@@ -52,10 +52,46 @@ TEST(SearchSpaceTest, CifarSpaceUsesStemStrideOne) {
 }
 
 TEST(SearchSpaceTest, JsonRoundTrip) {
-  for (const char* name : {"mcunet", "mbv2", "cifar"}) {
+  for (const char* name : {"mcunet", "mbv2", "cifar", "resnet"}) {
     const SearchSpace& s = shipped_space(name);
     const SearchSpace again = space_from_json(space_to_json(s), name);
     EXPECT_EQ(space_to_json(again), space_to_json(s)) << name;
+  }
+}
+
+// Stages may set their own block kind, kernels and expansions; the others use the space's.
+TEST(SearchSpaceTest, StagesMayOverrideKindKernelsAndExpansions) {
+  nlohmann::json j = space_to_json(shipped_space("cifar"));
+  j["stages"][0]["block"] = "residual";
+  j["stages"][0]["kernels"] = {3};
+  j["stages"][0]["expands"] = {1, 2};
+  j.erase("first_block");
+  const SearchSpace s = space_from_json(j, "t");
+  EXPECT_FALSE(s.has_first_block());
+  EXPECT_EQ(s.stages[0].block, BlockKind::kResidual);
+  EXPECT_EQ(s.kernels_of(0), (std::vector<int>{3}));
+  EXPECT_EQ(s.expands_of(0), (std::vector<int>{1, 2}));
+  EXPECT_EQ(s.stages[1].block, BlockKind::kMBConv);
+  EXPECT_EQ(s.kernels_of(1), (std::vector<int>{3, 5, 7}));
+  EXPECT_EQ(s.all_expands(), (std::vector<int>{1, 2, 3, 4, 6}));
+  EXPECT_EQ(space_to_json(space_from_json(space_to_json(s), "again")), space_to_json(s));
+  // Without the space's lists every stage must have its own.
+  j.erase("kernels");
+  try {
+    space_from_json(j, "t");
+    FAIL() << "a stage without kernels accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("stages[1]"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("kernels"), std::string::npos) << e.what();
+  }
+  j = space_to_json(shipped_space("cifar"));
+  j["stages"][2]["block"] = "fused";
+  try {
+    space_from_json(j, "t");
+    FAIL() << "an unknown block kind accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("block"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("fused"), std::string::npos) << e.what();
   }
 }
 

@@ -13,7 +13,9 @@ inline const SearchSpace& shipped_space(const std::string& name) {
   static const SearchSpace mcunet = load_space("mcunet", kConfigDir);
   static const SearchSpace mbv2 = load_space("mbv2", kConfigDir);
   static const SearchSpace cifar = load_space("cifar", kConfigDir);
+  static const SearchSpace resnet = load_space("resnet", kConfigDir);
   if (name == "mbv2") return mbv2;
+  if (name == "resnet") return resnet;
   if (name == "cifar") return cifar;
   return mcunet;
 }

@@ -85,12 +85,30 @@ TEST(OFANetworkTest, ChannelSortingLeavesTheFullNetworkUnchanged) {
   net->eval();
   const torch::Tensor x = torch::randn({3, 3, 16, 16});
   const torch::Tensor before = net->forward(x);
-  const torch::Tensor w_before = net->stages[0][0]->expand->weight.clone();
+  const torch::Tensor w_before = net->stages[0][0]->mbconv.expand->weight.clone();
   net->sort_channels();
-  EXPECT_FALSE(torch::equal(w_before, net->stages[0][0]->expand->weight));  // something moved
+  EXPECT_FALSE(
+      torch::equal(w_before, net->stages[0][0]->mbconv.expand->weight));  // something moved
   EXPECT_TRUE(torch::allclose(net->forward(x), before, 1e-5, 1e-5));
   // Most important first: L1 norms of the project weights per middle channel are descending.
-  const torch::Tensor imp = net->stages[1][1]->project->weight.abs().sum({0, 2, 3});
+  const torch::Tensor imp = net->stages[1][1]->mbconv.project->weight.abs().sum({0, 2, 3});
+  EXPECT_TRUE(torch::all(imp.slice(0, 0, -1) >= imp.slice(0, 1)).item<bool>());
+}
+
+TEST(OFANetworkTest, ResidualChannelSortingLeavesTheFullNetworkUnchanged) {
+  torch::manual_seed(4);
+  SupernetOptions o;
+  o.width_mult = 1.0;
+  OFANetwork net(testing::tiny_residual_space(), o, 4);
+  randomise_bn(net);
+  net->eval();
+  const torch::Tensor x = torch::randn({3, 3, 16, 16});
+  const torch::Tensor before = net->forward(x);
+  const torch::Tensor w_before = net->stages[2][0]->residual.conv1->weight.clone();
+  net->sort_channels();
+  EXPECT_FALSE(torch::equal(w_before, net->stages[2][0]->residual.conv1->weight));
+  EXPECT_TRUE(torch::allclose(net->forward(x), before, 1e-5, 1e-5));
+  const torch::Tensor imp = net->stages[0][1]->residual.conv2->weight.abs().sum({0, 2, 3});
   EXPECT_TRUE(torch::all(imp.slice(0, 0, -1) >= imp.slice(0, 1)).item<bool>());
 }
 
@@ -108,7 +126,7 @@ TEST(OFANetworkTest, SubnetsUseFewerBlocksChannelsAndSmallerKernels) {
   const torch::Tensor before = net->forward(x);
   {
     torch::NoGradGuard g;
-    net->stages[0][1]->project->weight.mul_(3);
+    net->stages[0][1]->mbconv.project->weight.mul_(3);
   }
   EXPECT_TRUE(torch::equal(net->forward(x), before));
 }

@@ -15,6 +15,7 @@ namespace tinynas::supernet {
 namespace {
 
 using testing::TempDir;
+using testing::tiny_residual_space;
 using testing::tiny_space;
 
 // A supernet of space with trained-looking BN statistics and non-identity kernel transforms.
@@ -31,7 +32,8 @@ OFANetwork trained_looking(const nas::SearchSpace& space, uint64_t seed) {
   }
   for (auto& stage : net->stages)
     for (auto& b : stage)
-      for (auto& m : b->dw->matrices) m.add_(torch::randn_like(m) * 0.1);
+      if (b->mbconv.dw)
+        for (auto& m : b->mbconv.dw->matrices) m.add_(torch::randn_like(m) * 0.1);
   net->eval();
   return net;
 }
@@ -69,7 +71,7 @@ TEST(ExtractTest, ExpandRatioOneBlocksHaveNoExpansionAndMatchTheSupernet) {
     nas::SearchSpace space = tiny_space();
     space.expands = expands;
     OFANetwork net = trained_looking(space, 7);
-    EXPECT_EQ(static_cast<bool>(net->stages[0][0]->expand), expands.back() != 1);
+    EXPECT_EQ(static_cast<bool>(net->stages[0][0]->mbconv.expand), expands.back() != 1);
     nas::Rng rng(13);
     int without_expansion = 0;
     for (int trial = 0; trial < 6; ++trial) {
@@ -91,6 +93,45 @@ TEST(ExtractTest, ExpandRatioOneBlocksHaveNoExpansionAndMatchTheSupernet) {
     }
     EXPECT_GT(without_expansion, 3);
   }
+}
+
+// Residual blocks beside MBConv blocks, no first block: identity and projected skips, elastic
+// kernels (centre crops of the regular filters) and elastic middle widths.
+TEST(ExtractTest, ResidualBlocksMatchTheSupernet) {
+  TempDir tmp;
+  OFANetwork net = trained_looking(tiny_residual_space(), 9);
+  nas::Rng rng(21);
+  bool identity = false, projected = false, small_kernel = false;
+  for (int trial = 0; trial < 8; ++trial) {
+    nas::Arch arch = trial == 0 ? net->smallest(12) : nas::sample_arch(net->space(), 12, 1.0, rng);
+    arch.num_classes = 4;
+    EXPECT_LE(extracted_vs_supernet(net, arch, tmp), 1e-5f) << arch.summary();
+    for (const nas::NetworkBlock& b : nas::network_topology(arch, net->space()).blocks) {
+      if (b.kind != nas::BlockKind::kResidual) continue;
+      (b.projection ? projected : identity) = true;
+      small_kernel |= b.kernel == 3;
+    }
+  }
+  EXPECT_TRUE(identity && projected && small_kernel);
+}
+
+TEST(ExtractTest, ResidualWeightsAreNamedAfterTheLoweredGraph) {
+  torch::manual_seed(6);
+  SupernetOptions o;
+  o.width_mult = 1.0;
+  OFANetwork net(tiny_residual_space(), o, 4);
+  const nas::Arch arch = net->smallest(8);  // one block per stage, kernel 3, expansion 1
+  const memory::FloatWeights w = extract_weights(net, arch);
+  std::vector<std::string> names;
+  for (const auto& l : w.layers) names.push_back(l.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"stem", "b1.shortcut", "b1.conv1", "b1.conv2",
+                                             "b2.expand", "b2.dw", "b2.project", "b3.shortcut",
+                                             "b3.conv1", "b3.conv2", "classifier"}));
+  // b3: 16 -> 24 channels; conv1 is the 3x3 centre of the 5x5 filters.
+  EXPECT_EQ(w.find("b3.conv1")->weight.shape, (std::vector<int>{24, 3, 3, 16}));
+  EXPECT_EQ(w.find("b3.shortcut")->weight.shape, (std::vector<int>{24, 1, 1, 16}));
+  EXPECT_FLOAT_EQ(w.find("b3.conv1")->weight.data[((5 * 3 + 0) * 3 + 2) * 16 + 7],
+                  net->stages[2][0]->residual.conv1->weight[5][7][1][3].item<float>());
 }
 
 TEST(ExtractTest, WeightsAreNamedAfterTheLoweredGraphInOhwiLayout) {

@@ -33,6 +33,21 @@ inline nas::SearchSpace tiny_space() {
   return s;
 }
 
+// tiny_space's size with residual blocks: no first block, a residual stage whose first block
+// projects its skip (16 -> 8 channels at stride 1), an MBConv stage, and a residual stage at
+// stride 2; residual middle widths 1x or 2x.
+inline nas::SearchSpace tiny_residual_space() {
+  nas::SearchSpace s = tiny_space();
+  s.name = "tiny-residual";
+  s.first_block_base_channels = 0;
+  s.stages = {{8, 1, {1, 2}, nas::BlockKind::kResidual},
+              {16, 2, {1, 2}},
+              {24, 2, {1, 2}, nas::BlockKind::kResidual}};
+  s.stages[0].kernels = s.stages[2].kernels = {3, 5};
+  s.stages[0].expands = s.stages[2].expands = {1, 2};
+  return s;
+}
+
 // 96 training and 40 test images of 12x12x3 in 4 classes, generated (data::DatasetSpec).
 inline data::DatasetSpec synthetic_spec() {
   data::DatasetSpec spec;

@@ -254,7 +254,7 @@ TEST(CheckpointTest, RoundTripKeepsWeightsStatisticsAndState) {
   OFANetwork net(tiny_space(), SupernetOptions{1.0, 0.1, 0.1, 1e-5}, 4);
   {
     torch::NoGradGuard g;
-    net->stages[1][0]->dw_bn->running_var.fill_(3);
+    net->stages[1][0]->mbconv.dw_bn->running_var.fill_(3);
   }
   CheckpointMeta meta;
   meta.network = network_json(net, {{0.1f, 0.2f, 0.3f}, {1.f, 2.f, 3.f}});
@@ -263,7 +263,7 @@ TEST(CheckpointTest, RoundTripKeepsWeightsStatisticsAndState) {
   save_checkpoint(tmp / "c.pt", meta, net, nullptr, nullptr);
   const Checkpoint c = load_checkpoint(tmp / "c.pt");
   EXPECT_TRUE(torch::equal(flat_parameters(net), flat_parameters(c.net)));
-  EXPECT_FLOAT_EQ(c.net->stages[1][0]->dw_bn->running_var[0].item<float>(), 3.f);
+  EXPECT_FLOAT_EQ(c.net->stages[1][0]->mbconv.dw_bn->running_var[0].item<float>(), 3.f);
   EXPECT_EQ(c.meta.settings["seed"], 4);
   EXPECT_EQ(c.meta.state["phase"], 2);
   EXPECT_EQ(norm_from_json(c.meta.network).std[2], 3.f);

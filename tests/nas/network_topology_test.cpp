@@ -1,7 +1,8 @@
-// The MBConv topology (nas/mbconv.h) and the graph nas::lower() builds from it: the block rules
-// written out by hand for a small space, expand ratio 1 (no expansion layer), the residual rule,
-// the fixed first block, and the rules re-derived for random sub-nets of the shipped spaces.
-#include "nas/mbconv.h"
+// The network topology (nas/network_topology.h) and the graph nas::lower() builds from it: the
+// MBConv rules written out by hand for a small space, expand ratio 1 (no expansion layer), the
+// residual rule, the fixed first block, the ResNet basic block (MLPerf Tiny's ResNet-8 op by op),
+// and the rules re-derived for random sub-nets of the shipped spaces.
+#include "nas/network_topology.h"
 
 #include <gtest/gtest.h>
 
@@ -13,6 +14,7 @@
 #include "nas/random.h"
 #include "nas/sampling.h"
 #include "test_spaces.h"
+#include "util/json_reader.h"
 
 namespace tinynas::nas {
 namespace {
@@ -62,6 +64,22 @@ std::vector<OpRow> rows(const memory::Graph& g) {
   return out;
 }
 
+void expect_rows(const memory::Graph& g, const std::vector<OpRow>& expected) {
+  const std::vector<OpRow> got = rows(g);
+  ASSERT_EQ(got.size(), expected.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    const OpRow &e = expected[i], &o = got[i];
+    EXPECT_EQ(o.name, e.name) << "op " << i;
+    EXPECT_EQ(o.type, e.type) << e.name;
+    EXPECT_EQ(o.in_channels, e.in_channels) << e.name;
+    EXPECT_EQ(o.out_channels, e.out_channels) << e.name;
+    EXPECT_EQ(o.kernel, e.kernel) << e.name;
+    EXPECT_EQ(o.stride, e.stride) << e.name;
+    EXPECT_EQ(o.out_size, e.out_size) << e.name;
+    EXPECT_EQ(o.activation, e.activation) << e.name;
+  }
+}
+
 TEST(MBConvTest, LowersTheBlockRulesOfASmallSpace) {
   const SearchSpace space = small_space();
   validate(small_arch(), space);
@@ -84,19 +102,7 @@ TEST(MBConvTest, LowersTheBlockRulesOfASmallSpace) {
       {"pool", OpType::kGlobalAvgPool, 16, 16, 1, 1, 1, N},
       {"classifier", OpType::kLinear, 16, 10, 1, 1, 1, N},
   };
-  const std::vector<OpRow> got = rows(g);
-  ASSERT_EQ(got.size(), expected.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    const OpRow &e = expected[i], &o = got[i];
-    EXPECT_EQ(o.name, e.name) << "op " << i;
-    EXPECT_EQ(o.type, e.type) << e.name;
-    EXPECT_EQ(o.in_channels, e.in_channels) << e.name;
-    EXPECT_EQ(o.out_channels, e.out_channels) << e.name;
-    EXPECT_EQ(o.kernel, e.kernel) << e.name;
-    EXPECT_EQ(o.stride, e.stride) << e.name;
-    EXPECT_EQ(o.out_size, e.out_size) << e.name;
-    EXPECT_EQ(o.activation, e.activation) << e.name;
-  }
+  expect_rows(g, expected);
   // The shortcuts add each block's input: b2's is b1.project's output.
   const auto& ops = g.ops();
   EXPECT_EQ(ops[8].input2, ops[5].output);
@@ -104,10 +110,71 @@ TEST(MBConvTest, LowersTheBlockRulesOfASmallSpace) {
   EXPECT_EQ(ops[11].input2, ops[8].output);
 }
 
+// configs/archs/resnet8.json: MLPerf Tiny's ResNet-8 (3x3 stem 16; one basic block per stage at
+// 16 / 32 / 64 channels, strides 1 / 2 / 2; 1x1 projections where the shape changes).
+TEST(ResidualBlockTest, Resnet8LowersToTheMlperfTinyTopology) {
+  const SearchSpace& space = testing::shipped_space("resnet");
+  EXPECT_FALSE(space.has_first_block());
+  Arch a;
+  a.space = "resnet";
+  a.resolution = 32;
+  a.width_mult = 1.0;
+  a.num_classes = 10;
+  a.stages = {{{{3, 1}}}, {{{3, 1}}}, {{{3, 1}}}};
+  validate(a, space);
+  const memory::Graph g = lower(a, space);
+  const auto C = OpType::kConv2d, A = OpType::kAdd;
+  const auto R = Activation::kRelu6, N = Activation::kNone;
+  expect_rows(g, {
+                     {"stem", C, 3, 16, 3, 1, 32, R},
+                     {"b1.conv1", C, 16, 16, 3, 1, 32, R},  // 16 -> 16 at stride 1: identity skip
+                     {"b1.conv2", C, 16, 16, 3, 1, 32, N},
+                     {"b1.add", A, 16, 16, 1, 1, 32, R},  // ReLU6 after the sum
+                     {"b2.shortcut", C, 16, 32, 1, 2, 16, N},
+                     {"b2.conv1", C, 16, 32, 3, 2, 16, R},
+                     {"b2.conv2", C, 32, 32, 3, 1, 16, N},
+                     {"b2.add", A, 32, 32, 1, 1, 16, R},
+                     {"b3.shortcut", C, 32, 64, 1, 2, 8, N},
+                     {"b3.conv1", C, 32, 64, 3, 2, 8, R},
+                     {"b3.conv2", C, 64, 64, 3, 1, 8, N},
+                     {"b3.add", A, 64, 64, 1, 1, 8, R},
+                     {"pool", OpType::kGlobalAvgPool, 64, 64, 1, 1, 1, N},
+                     {"classifier", OpType::kLinear, 64, 10, 1, 1, 1, N},
+                 });
+  const auto& ops = g.ops();
+  EXPECT_EQ(ops[3].input2, ops[0].output);  // b1 adds its input
+  EXPECT_EQ(ops[7].input2, ops[4].output);  // b2 adds its projected input
+  EXPECT_EQ(ops[4].input, ops[3].output);
+  EXPECT_EQ(ops[5].input, ops[3].output);
+  // The shipped arch file is this network.
+  EXPECT_EQ(
+      arch_from_json(util::read_json_file(testing::kConfigDir + "/archs/resnet8.json"), "resnet8"),
+      a);
+}
+
+// Expansion e widens a residual block's middle to make_divisible(out * e); elastic kernels apply
+// to both convolutions; the second block of a stage keeps the identity skip.
+TEST(ResidualBlockTest, MiddleWidthAndKernelFollowTheArch) {
+  const SearchSpace& space = testing::shipped_space("resnet");
+  Arch a = largest_arch(space, 24, 0.5);
+  const NetworkTopology t = network_topology(a, space);
+  ASSERT_EQ(t.blocks.size(), 9u);
+  const NetworkBlock& b = t.blocks[1];  // stage 0, second block: 8 -> 8 channels
+  EXPECT_EQ(b.kind, BlockKind::kResidual);
+  EXPECT_EQ(b.index, 2);
+  EXPECT_EQ(b.middle_channels, 16);  // make_divisible(8 * 2)
+  EXPECT_FALSE(b.projection);
+  EXPECT_EQ(b.conv1().kernel, 5);
+  EXPECT_EQ(b.conv2().kernel, 5);
+  EXPECT_EQ(b.conv2().in_channels, 16);
+  EXPECT_TRUE(t.blocks[3].projection);  // stage 1's first block: stride 2, 8 -> 16
+  EXPECT_EQ(t.blocks[3].shortcut().stride, 2);
+}
+
 TEST(MBConvTest, FirstBlockHasNoShortcutEvenWhenItsChannelsMatch) {
   SearchSpace space = small_space();
   space.first_block_base_channels = space.stem_base_channels;
-  const MBConvBlock b = first_block(space, 1.0);
+  const NetworkBlock b = first_block(space, 1.0);
   EXPECT_EQ(b.in_channels, b.out_channels);
   EXPECT_FALSE(b.residual);
   EXPECT_FALSE(b.has_expand);
@@ -117,14 +184,14 @@ TEST(MBConvTest, FirstBlockHasNoShortcutEvenWhenItsChannelsMatch) {
 
 TEST(MBConvTest, BlockLayersAreNamedAndSizedAsTheirOps) {
   const SearchSpace space = small_space();
-  const MBConvBlock expanded = stage_block(space, 1.0, 4, 0, 0, 8, {5, 3});
+  const NetworkBlock expanded = stage_block(space, 1.0, 4, 0, 0, 8, {5, 3});
   ASSERT_EQ(expanded.layers().size(), 3);
   EXPECT_EQ(expanded.layers()[0].name(), "b4.expand");
   EXPECT_EQ(expanded.layers()[1].name(), "b4.dw");
   EXPECT_EQ(expanded.layers()[2].name(), "b4.project");
   EXPECT_EQ(expanded.middle_channels, 24);
   EXPECT_EQ(expanded.stride, 2);
-  const MBConvBlock plain = stage_block(space, 1.0, 5, 0, 1, 16, {3, 1});
+  const NetworkBlock plain = stage_block(space, 1.0, 5, 0, 1, 16, {3, 1});
   ASSERT_EQ(plain.layers().size(), 2);
   EXPECT_EQ(plain.layers()[0].name(), "b5.dw");
   EXPECT_EQ(plain.layers()[0].in_channels, 16);

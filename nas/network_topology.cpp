@@ -1,4 +1,4 @@
-#include "nas/mbconv.h"
+#include "nas/network_topology.h"
 
 namespace tinynas::nas {
 
@@ -19,12 +19,12 @@ bool ConvLayer::operator==(const ConvLayer& o) const {
          activation == o.activation;
 }
 
-ConvLayer MBConvBlock::expand() const {
+ConvLayer NetworkBlock::expand() const {
   return {OpType::kConv2d,   LayerRole::kExpand, index, in_channels, middle_channels, 1, 1,
           Activation::kRelu6};
 }
 
-ConvLayer MBConvBlock::depthwise() const {
+ConvLayer NetworkBlock::depthwise() const {
   return {OpType::kDepthwiseConv2d,
           LayerRole::kDepthwise,
           index,
@@ -35,27 +35,52 @@ ConvLayer MBConvBlock::depthwise() const {
           Activation::kRelu6};
 }
 
-ConvLayer MBConvBlock::project() const {
+ConvLayer NetworkBlock::project() const {
   return {OpType::kConv2d,  LayerRole::kProject, index, middle_channels, out_channels, 1, 1,
           Activation::kNone};
 }
 
-BlockLayers MBConvBlock::layers() const {
+ConvLayer NetworkBlock::conv1() const {
+  return {OpType::kConv2d, LayerRole::kConv1, index, in_channels, middle_channels, kernel,
+          stride,          Activation::kRelu6};
+}
+
+ConvLayer NetworkBlock::conv2() const {
+  return {OpType::kConv2d,  LayerRole::kConv2, index, middle_channels, out_channels, kernel, 1,
+          Activation::kNone};
+}
+
+ConvLayer NetworkBlock::shortcut() const {
+  return {OpType::kConv2d, LayerRole::kShortcut, index, in_channels, out_channels, 1,
+          stride,          Activation::kNone};
+}
+
+Activation NetworkBlock::add_activation() const {
+  return kind == BlockKind::kResidual ? Activation::kRelu6 : Activation::kNone;
+}
+
+BlockLayers NetworkBlock::layers() const {
   BlockLayers out;
+  if (kind == BlockKind::kResidual) {
+    out.push_back(conv1());
+    out.push_back(conv2());
+    return out;
+  }
   if (has_expand) out.push_back(expand());
   out.push_back(depthwise());
   out.push_back(project());
   return out;
 }
 
-bool MBConvBlock::operator==(const MBConvBlock& o) const {
-  return index == o.index && in_channels == o.in_channels && middle_channels == o.middle_channels &&
+bool NetworkBlock::operator==(const NetworkBlock& o) const {
+  return kind == o.kind && projection == o.projection && index == o.index &&
+         in_channels == o.in_channels && middle_channels == o.middle_channels &&
          out_channels == o.out_channels && kernel == o.kernel && stride == o.stride &&
          has_expand == o.has_expand && residual == o.residual;
 }
 
-MBConvBlock first_block(const SearchSpace& space, double width_mult) {
-  MBConvBlock b;
+NetworkBlock first_block(const SearchSpace& space, double width_mult) {
+  NetworkBlock b;
   b.index = 0;
   b.in_channels = space.channels(space.stem_base_channels, width_mult);
   b.middle_channels = b.in_channels;
@@ -67,17 +92,25 @@ MBConvBlock first_block(const SearchSpace& space, double width_mult) {
   return b;
 }
 
-MBConvBlock stage_block(const SearchSpace& space, double width_mult, int index, size_t stage,
-                        int position, int in_channels, const BlockArch& arch) {
+NetworkBlock stage_block(const SearchSpace& space, double width_mult, int index, size_t stage,
+                         int position, int in_channels, const BlockArch& arch) {
   const StageSpec& spec = space.stages[stage];
-  MBConvBlock b;
+  NetworkBlock b;
+  b.kind = spec.block;
   b.index = index;
   b.in_channels = in_channels;
-  b.has_expand = arch.expand != 1;
-  b.middle_channels = b.has_expand ? space.middle_channels(in_channels, arch.expand) : in_channels;
-  b.out_channels = space.channels(spec.base_channels, width_mult);
   b.kernel = arch.kernel;
   b.stride = position == 0 ? spec.stride : 1;
+  b.out_channels = space.channels(spec.base_channels, width_mult);
+  if (b.kind == BlockKind::kResidual) {
+    b.has_expand = false;
+    b.middle_channels = space.middle_channels(b.out_channels, arch.expand);
+    b.residual = true;
+    b.projection = b.stride != 1 || b.in_channels != b.out_channels;
+    return b;
+  }
+  b.has_expand = arch.expand != 1;
+  b.middle_channels = b.has_expand ? space.middle_channels(in_channels, arch.expand) : in_channels;
   b.residual = b.stride == 1 && b.in_channels == b.out_channels;
   return b;
 }
@@ -98,16 +131,18 @@ NetworkTopology network_topology(const Arch& arch, const SearchSpace& space) {
   size_t count = 1;
   for (const StageArch& stage : arch.stages) count += stage.blocks.size();
   t.blocks.reserve(count);
-  t.blocks.push_back(first_block(space, w));
+  t.has_first_block = space.has_first_block();
+  if (t.has_first_block) t.blocks.push_back(first_block(space, w));
+  int index = 1, channels = t.has_first_block ? t.blocks.back().out_channels : t.stem.out_channels;
   for (size_t s = 0; s < arch.stages.size(); ++s) {
     const auto& blocks = arch.stages[s].blocks;
     for (size_t b = 0; b < blocks.size(); ++b) {
-      const MBConvBlock& previous = t.blocks.back();
-      t.blocks.push_back(stage_block(space, w, previous.index + 1, s, static_cast<int>(b),
-                                     previous.out_channels, blocks[b]));
+      t.blocks.push_back(
+          stage_block(space, w, index++, s, static_cast<int>(b), channels, blocks[b]));
+      channels = t.blocks.back().out_channels;
     }
   }
-  t.classifier_in = t.blocks.back().out_channels;
+  t.classifier_in = channels;
   const int mix = space.feature_mix_channels(w);
   if (mix > 0) {
     t.feature_mix =
