@@ -35,23 +35,11 @@ int cost_command(int argc, char** argv) {
   if (!parsed.count("arch")) throw std::invalid_argument("tinynas cost needs an ARCH.json file");
 
   const std::string config_dir = config_dir_option(parsed);
-  const std::string path = parsed["arch"].as<std::string>();
-  const nas::Arch arch = nas::arch_from_json(util::read_json_file(path), path);
-  const std::string space_name =
-      parsed.count("space") ? parsed["space"].as<std::string>() : arch.space;
-  const nas::SearchSpace space = [&] {
-    if (parsed.count("space")) return nas::load_space(space_name, config_dir);
-    try {
-      return nas::load_space(space_name, config_dir);
-    } catch (const std::invalid_argument& e) {  // the arch file named it: say which file
-      throw std::invalid_argument(path + ": 'space': " + e.what());
-    }
-  }();
-  try {
-    nas::validate(arch, space);
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(path + ": " + e.what());
-  }
+  const nas::ArchFile file = nas::load_arch_file(
+      parsed["arch"].as<std::string>(),
+      parsed.count("space") ? parsed["space"].as<std::string>() : "", config_dir);
+  const nas::Arch& arch = file.arch;
+  const nas::SearchSpace& space = file.space;
 
   std::optional<nas::Constraints> constraints;
   if (parsed.count("board"))

@@ -3,6 +3,9 @@
 // initialisation for comparison), with distillation from the supernet's largest sub-net; then
 // BN re-calibrated, measured on the held-out and test images, and extracted as float weights for
 // tinynas export. Checkpoints like tinynas train; --resume continues a killed run.
+// tinynas finetune --init scratch ARCH.json --data DATA (no supernet): any arch of any space, e.g.
+// a hand-designed baseline such as configs/archs/resnet8.json, trained from a random
+// initialisation with the experiment's recipe, without distillation.
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -82,27 +85,60 @@ int finetune_command(int argc, char** argv) {
       cxxopts::value<std::string>())("resume", "continue the run in the output folder")(
       "checkpoint-minutes", "minutes between checkpoints inside an epoch (0: epoch ends only)",
       cxxopts::value<double>())("threads", "torch threads (0 = all cores)", cxxopts::value<int>())(
-      "quiet", "no progress line")("h,help", "show this help");
+      "space",
+      "without --supernet: the arch's search space, a name or a .json path (default: "
+      "the arch's \"space\")",
+      cxxopts::value<std::string>())("config-dir", "folder holding spaces/ and boards/",
+                                     cxxopts::value<std::string>())("quiet", "no progress line")(
+      "h,help", "show this help");
   options.parse_positional({"arch"});
   const std::optional<cxxopts::ParseResult> parsed_or_help = parse_command(options, argc, argv);
   if (!parsed_or_help) return 0;  // --help was printed
   const cxxopts::ParseResult& parsed = *parsed_or_help;
-  if (!parsed.count("supernet"))
-    throw std::invalid_argument("tinynas finetune needs --supernet CKPT");
   if (!parsed.count("arch"))
     throw std::invalid_argument(
         "tinynas finetune needs an ARCH (file, largest, smallest, random:SEED)");
-  const std::string checkpoint = parsed["supernet"].as<std::string>();
-  const supernet::CheckpointInfo info = supernet::describe_checkpoint(checkpoint);
-  Settings s =
-      checkpoint_settings(info, parsed.count("config") ? parsed["config"].as<std::string>() : "");
-  apply_flags(parsed, s);
-  std::optional<int> resolution;
-  if (parsed.count("resolution")) resolution = parsed["resolution"].as<int>();
-  const nas::Arch arch = arch_argument(parsed["arch"].as<std::string>(), info, s, resolution);
+  // With a supernet: its settings, its space and width, its normalisation and teacher. Without:
+  // the experiment file's settings (or the defaults) and the arch file's own space.
+  const bool has_supernet = parsed.count("supernet") > 0;
+  const std::string checkpoint = has_supernet ? parsed["supernet"].as<std::string>() : "";
+  Settings s;
+  supernet::CheckpointInfo info;
+  nas::Arch arch;
+  if (has_supernet) {
+    info = supernet::describe_checkpoint(checkpoint);
+    s = checkpoint_settings(info, parsed.count("config") ? parsed["config"].as<std::string>() : "");
+    apply_flags(parsed, s);
+    std::optional<int> resolution;
+    if (parsed.count("resolution")) resolution = parsed["resolution"].as<int>();
+    arch = arch_argument(parsed["arch"].as<std::string>(), info, s, resolution);
+  } else {
+    if (parsed.count("config")) apply_experiment_file(parsed["config"].as<std::string>(), s);
+    apply_flags(parsed, s);
+    if (s.finetune.init != "scratch")
+      throw std::invalid_argument(
+          "tinynas finetune needs --supernet CKPT to inherit weights from (or --init scratch to "
+          "train ARCH.json from a random initialisation without one)");
+    const nas::ArchFile file = nas::load_arch_file(
+        parsed["arch"].as<std::string>(),
+        parsed.count("space") ? parsed["space"].as<std::string>() : "", config_dir_option(parsed));
+    arch = file.arch;
+    if (parsed.count("resolution")) arch.resolution = parsed["resolution"].as<int>();
+    nas::validate(arch, file.space);
+    info.space = file.space;
+    info.width_mult = arch.width_mult;
+    info.supernet = s.supernet;
+    info.supernet.width_mult = arch.width_mult;
+    s.finetune.distill = false;  // no supernet, no teacher
+    if (!parsed.count("data") && s.data.path.empty() && s.data.kind != "synthetic")
+      throw std::invalid_argument(
+          "tinynas finetune without --supernet needs --data DATA (or a config with data.path)");
+  }
   const bool resume = parsed.count("resume") > 0;
-  if (s.finetune.out.empty())
+  if (s.finetune.out.empty() && has_supernet)
     s.finetune.out = (std::filesystem::path(checkpoint).parent_path() / "finetune").string();
+  if (resume && s.finetune.out.empty())
+    throw std::invalid_argument("--resume needs the run's folder: --out DIR");
 
   supernet::FinetuneJob job;
   supernet::TrainJob& t = job.train;
@@ -126,13 +162,15 @@ int finetune_command(int argc, char** argv) {
   t.start_from = checkpoint;
   t.inherit_weights = s.finetune.init == "supernet";
   t.checkpoint_name = "finetune.pt";
-  t.cache_dir = cache_dir_for(checkpoint);
   if (resume && !std::filesystem::exists(s.finetune.out))
     throw std::invalid_argument("--resume: there is no run folder '" + s.finetune.out + "'");
   t.out_dir = resume ? s.finetune.out : prepare_output_dir(s.finetune.out);
+  // The decoded data set is kept beside the supernet's run, or in this run's folder.
+  const std::string data_anchor = has_supernet ? checkpoint : t.out_dir + "/" + t.checkpoint_name;
+  t.cache_dir = cache_dir_for(data_anchor);
   t.resume = resume;
   t.settings = settings_to_json(s);
-  job.evaluation = eval_request_for(s, checkpoint);
+  job.evaluation = eval_request_for(s, data_anchor);
   job.evaluation.data = t.data;
   // Held-out images exist only when the supernet trained on a subset.
   job.validation_images = parsed.count("validation-images")
@@ -142,7 +180,8 @@ int finetune_command(int argc, char** argv) {
 
   const bool quiet = parsed.count("quiet") > 0;
   spdlog::info("fine-tuning {} from {} ({}), {} epochs at lr {}, {}; output {}", arch.summary(),
-               checkpoint, s.finetune.init == "supernet" ? "inherited weights" : "from scratch",
+               has_supernet ? checkpoint : "no supernet",
+               s.finetune.init == "supernet" ? "inherited weights" : "from scratch",
                s.finetune.epochs, s.finetune.lr,
                s.finetune.distill ? "distilled from the largest sub-net" : "no distillation",
                t.out_dir);
@@ -162,7 +201,7 @@ int finetune_command(int argc, char** argv) {
   line.clear();
 
   const nlohmann::json result = {{"arch", nas::arch_to_json(arch)},
-                                 {"supernet", checkpoint},
+                                 {"supernet", has_supernet ? nlohmann::json(checkpoint) : nullptr},
                                  {"init", s.finetune.init},
                                  {"distill", s.finetune.distill},
                                  {"epochs", s.finetune.epochs},

@@ -110,19 +110,10 @@ ExportResult export_model(const ExportOptions& o, Observer& observer) {
 #endif
 
   ExportResult result;
-  const std::string& arch_path = o.arch_path;
-  const nas::Arch arch = nas::arch_from_json(util::read_json_file(arch_path), arch_path);
+  const nas::ArchFile file = nas::load_arch_file(o.arch_path, o.space, o.config_dir);
+  const nas::Arch& arch = file.arch;
+  const nas::SearchSpace& space = file.space;
   result.arch = arch;
-  const nas::SearchSpace space =
-      nas::load_space(o.space.empty() ? arch.space : o.space, o.config_dir);
-  if (space.name != arch.space)
-    throw std::invalid_argument(arch_path + " is an arch of space '" + arch.space + "', not of '" +
-                                space.name + "'");
-  try {
-    nas::validate(arch, space);
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(arch_path + ": " + e.what());
-  }
   const memory::Graph graph = nas::lower(arch, space);
   const memory::Shape in_shape = graph.tensor(graph.input()).shape;
   const uint64_t seed = o.seed;
@@ -138,7 +129,7 @@ ExportResult export_model(const ExportOptions& o, Observer& observer) {
         nas::arch_from_json(weights.arch, dir + "/weights.json arch") != arch)
       throw std::invalid_argument("weights in '" + dir + "' belong to another arch (" +
                                   nas::arch_from_json(weights.arch, dir).summary() + ") than " +
-                                  arch_path + " (" + arch.summary() + ")");
+                                  o.arch_path + " (" + arch.summary() + ")");
     try {
       memory::check_weights_match(graph, weights);
     } catch (const std::invalid_argument& e) {

@@ -163,9 +163,10 @@ struct ExtractResult {
 ExtractResult extract_subnet(const std::string& checkpoint, const nas::Arch& arch,
                              const std::string& out_dir, const EvalRequest* recalibration);
 
-// Fine-tuning one sub-net (tinynas finetune). train fine-tunes the sub-net (train.subnet,
-// train.start_from set); evaluation describes the supernet run's images (data, seed, training
-// subset, calibration), and its split and test_subset are set here for each measurement.
+// Fine-tuning one sub-net (tinynas finetune). train fine-tunes the sub-net (train.subnet set;
+// train.start_from the supernet, or empty to train it from a random initialisation with
+// inherit_weights false); evaluation describes the run's images (data, seed, training subset,
+// calibration), and its split and test_subset are set here for each measurement.
 struct FinetuneJob {
   TrainJob train;
   EvalRequest evaluation;
@@ -182,9 +183,9 @@ struct FinetuneResult {
   std::string weights_dir;  // the fine-tuned sub-net's float weights (out_dir/subnet)
 };
 
-// Measures the inherited sub-net (kept in out_dir/inherited.json, so a resumed run does not
-// measure it again), trains, measures the result and extracts its weights. A resumed run
-// (train.resume) continues the training from its last checkpoint.
+// Measures the inherited sub-net when there is a supernet (kept in out_dir/inherited.json, so a
+// resumed run does not measure it again), trains, measures the result and extracts its weights. A
+// resumed run (train.resume) continues the training from its last checkpoint.
 FinetuneResult finetune_subnet(const FinetuneJob& job, const TrainCallbacks& callbacks);
 
 }  // namespace tinynas::supernet

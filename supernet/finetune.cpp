@@ -78,7 +78,8 @@ std::string percent(const SubnetEvaluation& e) {
 
 FinetuneResult finetune_subnet(const FinetuneJob& job, const TrainCallbacks& callbacks) {
   if (!job.train.subnet) throw std::invalid_argument("finetune: no sub-net to fine-tune");
-  if (job.train.start_from.empty()) throw std::invalid_argument("finetune: no supernet given");
+  if (job.train.start_from.empty() && job.train.inherit_weights)
+    throw std::invalid_argument("finetune: no supernet to inherit weights from");
   const auto note = [&](const std::string& text) {
     if (callbacks.on_note) callbacks.on_note(text);
   };
@@ -98,7 +99,9 @@ FinetuneResult finetune_subnet(const FinetuneJob& job, const TrainCallbacks& cal
       inherited.reset();  // unreadable: measured again
     }
   }
-  if (!inherited) {
+  if (!inherited && job.train.start_from.empty()) {
+    note("no supernet: training the sub-net from a random initialisation");
+  } else if (!inherited) {
     note("measuring the sub-net as the supernet hands it over");
     std::tie(r.inherited_validation, r.inherited_test) = measure(job.train.start_from, job);
     util::write_file_atomically(
@@ -107,8 +110,9 @@ FinetuneResult finetune_subnet(const FinetuneJob& job, const TrainCallbacks& cal
                                 .dump(2) +
                             "\n");
   }
-  note("inherited top-1: " + percent(r.inherited_validation) + " validation, " +
-       percent(r.inherited_test) + " test");
+  if (!job.train.start_from.empty())
+    note("inherited top-1: " + percent(r.inherited_validation) + " validation, " +
+         percent(r.inherited_test) + " test");
 
   r.training = train_supernet(job.train, callbacks);
   const std::string checkpoint = job.train.out_dir + "/" + job.train.checkpoint_name;

@@ -230,5 +230,45 @@ TEST(FinetuneCliTest, FineTunesASubnetOfATrainedSupernetAndExtractsIt) {
   EXPECT_FALSE(std::filesystem::exists(tmp / "x"));
 }
 
+// A hand-designed network of a residual space (no first block, a projected skip), trained from a
+// random initialisation without any supernet, measured on held-out and test images, extracted.
+TEST(FinetuneCliTest, TrainsAnArchFromScratchWithoutASupernet) {
+  TempDir tmp;
+  const std::string space = tmp.file("res.json", R"({
+    "name": "res", "num_classes": 4,
+    "stem": {"channels": 8, "kernel": 3, "stride": 1},
+    "stages": [{"channels": 8, "stride": 1, "depth": [1], "block": "residual"},
+               {"channels": 16, "stride": 2, "depth": [1, 2], "block": "residual"}],
+    "kernels": [3], "expands": [1], "resolutions": [12], "width_mults": [1.0]
+  })");
+  const std::string arch = tmp.file("arch.json", R"({
+    "space": "res", "resolution": 12, "width_mult": 1.0, "num_classes": 4,
+    "stages": [{"kernel": [3], "expand": [1]}, {"kernel": [3, 3], "expand": [1, 1]}]
+  })");
+  nlohmann::json experiment = tiny_experiment(space);
+  experiment["train"]["train_subset"] = 256;  // 64 held-out images to measure on
+  experiment["finetune"] = {{"epochs", 1}, {"lr", 0.05}};
+  const std::string config = tmp.file("experiment.json", experiment.dump());
+  const ProcessResult r = run_tinynas({"finetune", "--init", "scratch", arch, "--space", space,
+                                       "--config", config, "--out", tmp / "r", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json result = nlohmann::json::parse(read_text(tmp / "r/finetune.json"));
+  EXPECT_EQ(result["init"], "scratch");
+  EXPECT_TRUE(result["supernet"].is_null());
+  EXPECT_FALSE(result["distill"].get<bool>());
+  EXPECT_TRUE(result["inherited"]["test"].is_null());
+  EXPECT_EQ(result["finetuned"]["validation"]["images"], 64);
+  EXPECT_EQ(result["finetuned"]["test"]["images"], 16);
+  EXPECT_NE(r.out.find("trained from scratch"), std::string::npos) << r.out;
+  // The extracted weights name the residual layers (stem 8 -> 8: identity; 8 -> 16: projected).
+  const std::string weights = read_text(tmp / "r/subnet/weights.json");
+  EXPECT_NE(weights.find("b2.shortcut"), std::string::npos);
+  EXPECT_EQ(weights.find("b1.shortcut"), std::string::npos);
+  EXPECT_NE(weights.find("b3.conv2"), std::string::npos);
+
+  expect_bad_input({"finetune", arch, "--space", space, "--config", config, "--out", tmp / "y"},
+                   "tinynas finetune needs --supernet CKPT");
+}
+
 }  // namespace
 }  // namespace tinynas::cli

@@ -175,5 +175,41 @@ TEST(FinetuneTest, FinetuneSubnetMeasuresBeforeAndAfterExtractsAndResumes) {
   EXPECT_DOUBLE_EQ(again.final_test.top1, r.final_test.top1);
 }
 
+// No supernet: the sub-net (here of a residual space) trains from a random initialisation with
+// the training images' normalisation; nothing is inherited, the result is measured and extracted.
+TEST(FinetuneTest, WithoutASupernetTheSubnetTrainsFromScratch) {
+  TempDir tmp;
+  FinetuneJob job;
+  job.train = synthetic_supernet_job(tmp.str());
+  job.train.space = testing::tiny_residual_space();
+  job.train.train.phases = {{"scratch", {}, 2, 0.05, 0, 1, "random", false}};
+  nas::Arch arch = nas::largest_arch(job.train.space, 12, 1.0);
+  arch.num_classes = 4;
+  job.train.subnet = arch;
+  job.train.inherit_weights = false;
+  job.train.checkpoint_name = "finetune.pt";
+  job.evaluation.data = synthetic_spec();
+  job.evaluation.eval = job.train.eval;
+  job.evaluation.eval.batch_size = 16;
+  job.evaluation.seed = job.train.seed;
+  job.evaluation.train_subset = job.train.train.train_subset;
+  job.evaluation.threads = 1;
+  job.evaluation.cache_dir = tmp.str() + "/cache";
+  job.validation_images = 0;
+  const FinetuneResult r = finetune_subnet(job, {});
+  EXPECT_EQ(r.inherited_test.test_images, 0);
+  EXPECT_EQ(r.final_validation.test_images, 32);
+  EXPECT_EQ(r.final_test.test_images, 40);
+  EXPECT_GT(r.training.steps, 0);
+  EXPECT_LT(r.extracted.max_abs_diff, 1e-3);
+  const memory::FloatWeights w = memory::load_float_weights(r.weights_dir);
+  EXPECT_NE(w.find("b1.shortcut"), nullptr);  // stem 16 -> 8 channels: a projected skip
+  EXPECT_NE(w.find("b5.conv2"), nullptr);     // the last stage: residual again
+  EXPECT_FALSE(std::filesystem::exists(tmp.str() + "/inherited.json"));
+
+  job.train.inherit_weights = true;  // inheriting needs a supernet
+  EXPECT_THROW(finetune_subnet(job, {}), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace tinynas::supernet
