@@ -1,23 +1,6 @@
 #include "supernet/dynamic_mbconv.h"
 
 namespace tinynas::supernet {
-namespace {
-
-torch::Tensor clamp6(const torch::Tensor& x) {
-  return torch::hardtanh(x, 0, 6);
-}
-
-memory::LayerWeights layer_weights(const nas::ConvLayer& layer, memory::FloatTensor weight,
-                                   const DynamicBatchNorm2d& bn) {
-  memory::LayerWeights l;
-  l.name = layer.name();
-  l.type = layer.type;
-  l.weight = std::move(weight);
-  l.bn = bn->extract(layer.out_channels);
-  return l;
-}
-
-}  // namespace
 
 void MBConvLayers::create(torch::nn::Module& owner, const std::string& prefix,
                           const nas::NetworkBlock& largest, const std::vector<int>& kernels,
@@ -41,8 +24,8 @@ void MBConvLayers::create(torch::nn::Module& owner, const std::string& prefix,
 
 torch::Tensor MBConvLayers::run(const torch::Tensor& x, const nas::NetworkBlock& active) {
   torch::Tensor h = x;
-  if (active.has_expand) h = clamp6(expand_bn(expand(h, active.middle_channels)));
-  h = clamp6(dw_bn(dw(h, active.kernel)));
+  if (active.has_expand) h = relu6_clamp(expand_bn(expand(h, active.middle_channels)));
+  h = relu6_clamp(dw_bn(dw(h, active.kernel)));
   h = project_bn(project(h, active.out_channels));
   return active.residual ? h + x : h;
 }

@@ -36,6 +36,26 @@ memory::FloatTensor float_tensor(const torch::Tensor& t) {
   return out;
 }
 
+torch::Tensor relu6_clamp(const torch::Tensor& x) {
+  return torch::hardtanh(x, 0, 6);
+}
+
+memory::LayerWeights layer_weights(const nas::ConvLayer& layer, memory::FloatTensor weight,
+                                   const DynamicBatchNorm2d& bn) {
+  memory::LayerWeights l;
+  l.name = layer.name();
+  l.type = layer.type;
+  l.weight = std::move(weight);
+  l.bn = bn->extract(layer.out_channels);
+  return l;
+}
+
+memory::LayerWeights layer_weights(const nas::ConvLayer& layer, const DynamicConv2d& conv,
+                                   const DynamicBatchNorm2d& bn) {
+  return layer_weights(layer, conv->extract(layer.in_channels, layer.out_channels, layer.kernel),
+                       bn);
+}
+
 DynamicBatchNorm2dImpl::DynamicBatchNorm2dImpl(int64_t max_channels, double eps_, double momentum_)
     : eps(static_cast<float>(eps_)), momentum(momentum_) {  // float: as the weights file stores it
   weight = register_parameter("weight", torch::ones({max_channels}));

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "memory_model/float_weights.h"
+#include "nas/network_topology.h"
 
 namespace tinynas::supernet {
 
@@ -77,5 +78,16 @@ TORCH_MODULE(DynamicDepthwiseConv2d);
 
 // A tensor's values and shape in the weights file's form (copied to the CPU as float).
 memory::FloatTensor float_tensor(const torch::Tensor& t);
+
+// ReLU6 as a clamp to [0, 6], the activation of every layer of the topology that has one.
+torch::Tensor relu6_clamp(const torch::Tensor& x);
+
+// The extracted weights of one layer of the topology, named after it, with its BN cut to its
+// output channels.
+memory::LayerWeights layer_weights(const nas::ConvLayer& layer, memory::FloatTensor weight,
+                                   const DynamicBatchNorm2d& bn);
+// The same for a regular convolution: its filters cut to the layer's channels and kernel.
+memory::LayerWeights layer_weights(const nas::ConvLayer& layer, const DynamicConv2d& conv,
+                                   const DynamicBatchNorm2d& bn);
 
 }  // namespace tinynas::supernet

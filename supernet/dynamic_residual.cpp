@@ -1,23 +1,6 @@
 #include "supernet/dynamic_residual.h"
 
 namespace tinynas::supernet {
-namespace {
-
-torch::Tensor clamp6(const torch::Tensor& x) {
-  return torch::hardtanh(x, 0, 6);
-}
-
-memory::LayerWeights layer_weights(const nas::ConvLayer& layer, const DynamicConv2d& conv,
-                                   const DynamicBatchNorm2d& bn) {
-  memory::LayerWeights l;
-  l.name = layer.name();
-  l.type = layer.type;
-  l.weight = conv->extract(layer.in_channels, layer.out_channels, layer.kernel);
-  l.bn = bn->extract(layer.out_channels);
-  return l;
-}
-
-}  // namespace
 
 void ResidualLayers::create(torch::nn::Module& owner, const std::string& prefix,
                             const nas::NetworkBlock& largest, int max_kernel,
@@ -40,9 +23,9 @@ void ResidualLayers::create(torch::nn::Module& owner, const std::string& prefix,
 
 torch::Tensor ResidualLayers::run(const torch::Tensor& x, const nas::NetworkBlock& active) {
   const torch::Tensor skip = active.projection ? shortcut_bn(shortcut(x, active.out_channels)) : x;
-  torch::Tensor h = clamp6(conv1_bn(conv1(x, active.middle_channels, active.kernel)));
+  torch::Tensor h = relu6_clamp(conv1_bn(conv1(x, active.middle_channels, active.kernel)));
   h = conv2_bn(conv2(h, active.out_channels, active.kernel));
-  return clamp6(h + skip);
+  return relu6_clamp(h + skip);
 }
 
 void ResidualLayers::extract(const nas::NetworkBlock& active,

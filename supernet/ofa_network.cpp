@@ -6,23 +6,6 @@
 #include "supernet/memory_format.h"
 
 namespace tinynas::supernet {
-namespace {
-
-torch::Tensor clamp6(const torch::Tensor& x) {
-  return torch::hardtanh(x, 0, 6);
-}
-
-memory::LayerWeights conv_weights(const nas::ConvLayer& layer, const DynamicConv2d& conv,
-                                  const DynamicBatchNorm2d& bn) {
-  memory::LayerWeights l;
-  l.name = layer.name();
-  l.type = layer.type;
-  l.weight = conv->extract(layer.in_channels, layer.out_channels);
-  l.bn = bn->extract(layer.out_channels);
-  return l;
-}
-
-}  // namespace
 
 OFANetworkImpl::OFANetworkImpl(const nas::SearchSpace& space, const SupernetOptions& o,
                                int num_classes)
@@ -92,11 +75,11 @@ torch::Tensor OFANetworkImpl::forward(const torch::Tensor& input) {
   const nas::NetworkTopology& t = topology_;
   // The network computes in its weights' layout (channels_last unless a benchmark changed it).
   const torch::Tensor in = input.contiguous(stem->weight.suggest_memory_format());
-  torch::Tensor x = clamp6(stem_bn(stem(in, t.stem.out_channels)));
+  torch::Tensor x = relu6_clamp(stem_bn(stem(in, t.stem.out_channels)));
   if (t.has_first_block) x = first_block.run(x, t.blocks[0]);
   for (size_t s = 0; s < stages.size(); ++s)
     for (int b = 0; b < active_.stages[s].depth(); ++b) x = stages[s][b]->forward(x);
-  if (mix) x = clamp6(mix_bn(mix(x, t.feature_mix->out_channels)));
+  if (mix) x = relu6_clamp(mix_bn(mix(x, t.feature_mix->out_channels)));
   x = x.mean({2, 3});
   x = torch::dropout(x, dropout, is_training() && dropout > 0);
   return classifier(x);
@@ -106,11 +89,11 @@ std::vector<memory::LayerWeights> OFANetworkImpl::active_weights() const {
   torch::NoGradGuard no_grad;
   const nas::NetworkTopology& t = topology_;
   std::vector<memory::LayerWeights> out;
-  out.push_back(conv_weights(t.stem, stem, stem_bn));
+  out.push_back(layer_weights(t.stem, stem, stem_bn));
   if (t.has_first_block) first_block.extract(t.blocks[0], out);
   for (size_t s = 0; s < stages.size(); ++s)
     for (int b = 0; b < active_.stages[s].depth(); ++b) stages[s][b]->extract(out);
-  if (mix) out.push_back(conv_weights(*t.feature_mix, mix, mix_bn));
+  if (mix) out.push_back(layer_weights(*t.feature_mix, mix, mix_bn));
   memory::LayerWeights fc;
   fc.name = "classifier";
   fc.type = memory::OpType::kLinear;
