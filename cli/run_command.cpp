@@ -2,8 +2,12 @@
 // in one budgeted, resumable command. The stages are the other commands, called in this process
 // with the arguments the plan gives them (so each writes exactly what it writes on its own):
 //
-//   space -> supernet (train) -> predictor -> search -> finetune [-> scratch] -> export ->
-//   accuracy -> verify -> report
+//   space -> supernet (train) -> predictor -> search -> finetune [-> scratch] [-> baselines] ->
+//   export -> accuracy -> verify -> report
+//
+// The baselines are hand-designed networks (default: MLPerf Tiny's ResNet-8) scaled to the same
+// limits, trained from scratch by the same code for as long as the winner's fine-tuning, then
+// quantised, measured and verified like the winner, for the report's comparison.
 //
 // run.json (cli/run_record.h) records the settings, the measured training rate, each stage's
 // plan and status; a re-run with --resume skips the finished stages and resumes the one that was
@@ -28,11 +32,13 @@
 #include "cli/supernet_args.h"
 #include "nas/arch_cost.h"
 #include "nas/sampling.h"
+#include "nas/scale_to_fit.h"
 #include "nas/search_space.h"
 #include "pipeline/run_budget.h"
 #include "supernet/api.h"
 #include "util/duration.h"
 #include "util/file_io.h"
+#include "util/json_reader.h"
 
 namespace tinynas::cli {
 namespace {
@@ -81,6 +87,7 @@ struct RunPaths {
   std::string scratch() const { return dir + "/scratch"; }
   std::string model() const { return dir + "/model"; }
   std::string cache() const { return dir + "/cache"; }
+  std::string baseline(const std::string& name) const { return dir + "/baselines/" + name; }
 };
 
 class Run {
@@ -145,6 +152,7 @@ class Run {
     if (n == "search") return search(stage);
     if (n == "finetune") return finetune(stage, "supernet", paths_.finetune());
     if (n == "scratch") return finetune(stage, "scratch", paths_.scratch());
+    if (n == "baselines") return baselines(stage);
     if (n == "export") return export_model(stage);
     if (n == "accuracy") return accuracy(stage);
     if (n == "verify") return verify(stage);
@@ -173,10 +181,10 @@ class Run {
                     {"p90_macs", chosen.at("p90_macs")}};
   }
 
-  // Training images per second of the full network, measured on a few steps of the real data
-  // (the first two, which allocate, not counted).
-  pipeline::TrainingRate measure_rate() {
-    supernet::TrainJob job = train_job_for(settings_, config_dir_);
+  // Training images per second of the job's network (the supernet's full network, or its one
+  // sub-net), measured on a few steps of the real data (the first two, which allocate, not
+  // counted).
+  double measure_images_per_s(supernet::TrainJob job) {
     const int steps = 10;
     job.train.train_subset = std::min<int64_t>(train_images(), steps * job.train.batch_size);
     job.train.phases = {supernet::PhaseOptions{}};
@@ -204,14 +212,31 @@ class Run {
       throw std::invalid_argument(
           "too few training images to measure the training rate: need at least " +
           std::to_string(4 * job.train.batch_size));
+    return static_cast<double>(counted * job.train.batch_size) /
+           std::chrono::duration<double>(last - *t0).count();
+  }
+
+  pipeline::TrainingRate measure_rate() {
+    supernet::TrainJob job = train_job_for(settings_, config_dir_);
     pipeline::TrainingRate rate;
-    rate.images_per_s = static_cast<double>(counted * job.train.batch_size) /
-                        std::chrono::duration<double>(last - *t0).count();
+    rate.images_per_s = measure_images_per_s(job);
     const int r = *std::max_element(job.train.resolutions.begin(), job.train.resolutions.end());
     nas::CostModel cost(job.space);
     rate.full_macs = static_cast<double>(
         cost.evaluate(nas::largest_arch(job.space, r, settings_.supernet.width_mult)).macs);
     return rate;
+  }
+
+  // A baseline trained alone from scratch, as its stage will train it (no teacher).
+  double baseline_images_per_s(const std::string& name) {
+    const nas::ArchFile file =
+        nas::load_arch_file(paths_.baseline(name) + "/arch.json", "", config_dir_);
+    supernet::TrainJob job = train_job_for(settings_, config_dir_);
+    job.space = file.space;
+    job.supernet.width_mult = file.arch.width_mult;
+    job.subnet = file.arch;
+    job.train.resolutions = {file.arch.resolution};
+    return measure_images_per_s(job);
   }
 
   // Every stage's allowance and work, once, from the measured training rate and the time left:
@@ -268,9 +293,17 @@ class Run {
         {"estimated_images_per_s", ips},
         {"estimated_s", settings_.finetune.epochs * static_cast<double>(train_images()) / ips}};
     record_.stage("finetune").plan = finetune_plan;
-    // The comparison from scratch trains exactly as long as the fine-tuning.
-    for (StageRecord& s : record_.stages)
+    // The comparison from scratch trains exactly as long as the fine-tuning, and so does each
+    // baseline: its epochs from its own measured rate.
+    for (StageRecord& s : record_.stages) {
       if (s.name == "scratch") s.plan = finetune_plan;
+      if (s.name != "baselines") continue;
+      for (nlohmann::json& b : s.plan.at("networks")) {
+        const double baseline_ips = baseline_images_per_s(b.at("name").get<std::string>());
+        b["epochs"] = pipeline::plan_epochs(allowance("finetune"), baseline_ips, train_images());
+        b["measured_images_per_s"] = baseline_ips;
+      }
+    }
     spdlog::info(
         "run: the full network trains at {:.1f} img/s; planned: supernet {} (phases {}), "
         "predictor {} sub-nets, search top {}, fine-tuning {} epochs",
@@ -339,6 +372,62 @@ class Run {
                     {"weights", out + "/subnet"}};
   }
 
+  // Each baseline: trained from scratch (no supernet, no teacher) with the fine-tuning's recipe
+  // for its planned epochs, exported, measured int8 against float, verified and profiled on QEMU.
+  // A resumed run continues a baseline's training from its checkpoint and redoes the rest.
+  void baselines(StageRecord& stage) {
+    const memory::Board board = memory::load_board(settings_.board, config_dir_);
+    nlohmann::json results = nlohmann::json::array();
+    for (const nlohmann::json& b : stage.plan.at("networks")) {
+      const std::string name = b.at("name").get<std::string>();
+      const std::string dir = paths_.baseline(name), arch = dir + "/arch.json";
+      std::vector<std::string> train = {"finetune",
+                                        "--init",
+                                        "scratch",
+                                        arch,
+                                        "--config",
+                                        exp(),
+                                        "--epochs",
+                                        std::to_string(b.at("epochs").get<int>()),
+                                        "--validation-images",
+                                        std::to_string(held_out()),
+                                        "--out",
+                                        dir + "/train",
+                                        "--threads",
+                                        threads(),
+                                        "--config-dir",
+                                        config_dir_};
+      if (fs::exists(dir + "/train/finetune.pt"))
+        train.push_back("--resume");
+      else
+        fs::remove_all(dir + "/train");
+      if (quiet_) train.push_back("--quiet");
+      call(finetune_command, train);
+      fs::remove_all(dir + "/model");
+      call(export_command, {"export", arch, "--weights", dir + "/train/subnet", "--calib-data",
+                            settings_.data.path, "--out", dir + "/model", "--seed",
+                            std::to_string(settings_.seed), "--config-dir", config_dir_});
+      std::vector<std::string> accuracy = {
+          "accuracy",  dir + "/model",        "--data",  settings_.data.path,
+          "--weights", dir + "/train/subnet", "--cache", paths_.dir + "/cache-accuracy",
+          "--json",    dir + "/accuracy.json"};
+      if (quiet_) accuracy.push_back("--quiet");
+      call(accuracy_command, accuracy);
+      call(verify_command,
+           {"verify", dir + "/model", "--target", qemu_target(board), "--board", board.name,
+            "--inputs", "3", "--profile", "--out", dir + "/profile", "--config-dir", config_dir_});
+      results.push_back({{"name", name},
+                         {"trained", read_json_file(dir + "/train/finetune.json").at("finetuned")},
+                         {"int8", read_json_file(dir + "/accuracy.json")},
+                         {"profile", dir + "/profile/profile.csv"}});
+    }
+    stage.result = {{"networks", results}};
+  }
+
+  static std::string qemu_target(const memory::Board& board) {
+    return board.core == "cortex-m7" ? "qemu-m7" : "qemu-m4";
+  }
+
   void export_model(StageRecord& stage) {
     fs::remove_all(paths_.model());
     call(export_command,
@@ -362,7 +451,7 @@ class Run {
 
   void verify(StageRecord& stage) {
     const memory::Board board = memory::load_board(settings_.board, config_dir_);
-    const std::string target = board.core == "cortex-m7" ? "qemu-m7" : "qemu-m4";
+    const std::string target = qemu_target(board);
     const std::string out = paths_.dir + "/profile";
     call(verify_command, {"verify", paths_.model(), "--target", target, "--board", board.name,
                           "--inputs", "3", "--profile", "--out", out, "--config-dir", config_dir_});
@@ -382,9 +471,39 @@ class Run {
   Settings settings_;
 };
 
+// A baseline of the run: the arch file `name` (a name under configs/archs/ or a path) for the
+// data's classes, scaled to the limits (nas/scale_to_fit.h) and written to the run's folder;
+// "skipped" says why when nothing of it fits.
+nlohmann::json plan_baseline(const std::string& name, const RunContext& context, int num_classes,
+                             int max_resolution, const RunPaths& paths) {
+  const std::string path = util::resolve_named_config(name, context.config_dir, "archs", "arch");
+  nas::ArchFile file = nas::load_arch_file(path, "", context.config_dir);
+  file.arch.num_classes = num_classes;
+  const std::string label = fs::path(path).stem().string();
+  const std::optional<nas::Arch> scaled =
+      nas::scale_to_fit(file.arch, file.space, context.constraints, max_resolution);
+  if (!scaled)
+    return {{"name", label},
+            {"skipped", file.arch.summary() + " does not fit " + context.constraints.describe() +
+                            " at any resolution or width of space '" + file.space.name + "'"}};
+  const std::string dir = paths.baseline(label);
+  fs::create_directories(dir);
+  util::write_file_atomically(dir + "/arch.json", nas::arch_to_json(*scaled).dump(2) + "\n");
+  nas::CostModel cost(file.space);
+  const nas::ArchCost c = cost.evaluate(*scaled);
+  return {{"name", label},
+          {"file", path},
+          {"arch", scaled->summary()},
+          {"scaled", *scaled != file.arch},
+          {"macs", c.macs},
+          {"sram_bytes", c.sram_bytes},
+          {"flash_bytes", c.flash_bytes}};
+}
+
 // A fresh run's settings: the training images less a held-out set for choosing among sub-nets
-// (the test split is only reported), counted from the data.
+// (the test split is only reported), counted from the data; and its baselines, scaled to fit.
 RunRecord plan_new_run(Settings settings, double budget_s, bool compare_scratch,
+                       const std::vector<std::string>& baseline_names, const RunContext& context,
                        const RunPaths& paths) {
   if (settings.data.kind != "image_folder" || settings.data.path.empty())
     throw std::invalid_argument(
@@ -403,14 +522,41 @@ RunRecord plan_new_run(Settings settings, double budget_s, bool compare_scratch,
   settings.predictor.out.clear();
   settings.search.out.clear();
   settings.out = paths.dir;
+  nlohmann::json baselines = nlohmann::json::array(), fitting = nlohmann::json::array();
+  for (const std::string& name : baseline_names) {
+    baselines.push_back(plan_baseline(name, context, train.num_classes(),
+                                      std::min(train.height, train.width), paths));
+    if (!baselines.back().contains("skipped")) fitting.push_back(baselines.back());
+  }
   RunRecord record =
-      new_run_record(settings_to_json(settings), budget_s, pipeline::run_stages(compare_scratch));
+      new_run_record(settings_to_json(settings), budget_s,
+                     pipeline::run_stages(compare_scratch, static_cast<int>(fitting.size())));
+  if (!fitting.empty()) record.stage("baselines").plan = {{"networks", fitting}};
   record.measured = {
       {"train_images", n - held_out},
       {"held_out_images", held_out},
       {"image_size", std::to_string(train.height) + "x" + std::to_string(train.width) + "x" +
-                         std::to_string(train.channels)}};
+                         std::to_string(train.channels)},
+      {"baselines", baselines}};
   return record;
+}
+
+// "resnet8,mbv2" -> {"resnet8", "mbv2"}; empty names are refused.
+std::vector<std::string> baseline_list(const std::string& text) {
+  std::vector<std::string> names;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    const std::string name = text.substr(start, comma - start);
+    if (name.empty())
+      throw std::invalid_argument(
+          "--baselines: expected arch names or files separated by "
+          "commas, got '" +
+          text + "'");
+    names.push_back(name);
+    start = comma + 1;
+  }
+  return names;
 }
 
 }  // namespace
@@ -433,6 +579,10 @@ int run_command(int argc, char** argv) {
       "seed", "random seed", cxxopts::value<int64_t>())("threads", "torch threads (0 = all cores)",
                                                         cxxopts::value<int>())(
       "no-scratch", "skip training the winner from scratch for comparison")(
+      "baselines",
+      "hand-designed networks to train beside the winner, scaled to the limits: arch names "
+      "under configs/archs/ or files, separated by commas (default: resnet8)",
+      cxxopts::value<std::string>())("no-baselines", "train no baselines")(
       "out", "run folder (default: the config's \"out\", else runs/<timestamp>)",
       cxxopts::value<std::string>())("resume", "continue the run in --out where it stopped")(
       "config-dir", "folder holding spaces/ and boards/", cxxopts::value<std::string>())(
@@ -444,8 +594,8 @@ int run_command(int argc, char** argv) {
   const std::string config_dir = config_dir_option(parsed);
 
   if (resume) {
-    for (const char* flag :
-         {"data", "budget", "space", "board", "sram", "flash", "seed", "no-scratch"})
+    for (const char* flag : {"data", "budget", "space", "board", "sram", "flash", "seed",
+                             "no-scratch", "baselines", "no-baselines"})
       if (parsed.count(flag))
         throw std::invalid_argument(std::string("--resume continues a run with its own settings "
                                                 "(run.json); drop --") +
@@ -481,16 +631,25 @@ int run_command(int argc, char** argv) {
   if (!parsed.count("budget"))
     throw std::invalid_argument("tinynas run needs --budget, e.g. --budget 2h30m");
   const double budget_s = util::parse_duration(parsed["budget"].as<std::string>());
+  if (parsed.count("baselines") && parsed.count("no-baselines"))
+    throw std::invalid_argument("give at most one of --baselines and --no-baselines");
+  const std::vector<std::string> baseline_names =
+      parsed.count("no-baselines")
+          ? std::vector<std::string>{}
+          : baseline_list(parsed.count("baselines") ? parsed["baselines"].as<std::string>()
+                                                    : "resnet8");
   validate_settings(settings);
   // The limits are checked before anything trains: a space with no sub-net that fits is an error.
-  require_feasible(make_run_context(settings, config_dir, true));
+  const RunContext context = make_run_context(settings, config_dir, true);
+  require_feasible(context);
 
   RunPaths paths{prepare_output_dir(settings.out)};
   if (fs::exists(paths.record()))
     throw std::invalid_argument(paths.record() +
                                 " exists: pass --resume to continue that run, or choose another "
                                 "--out");
-  RunRecord record = plan_new_run(settings, budget_s, !parsed.count("no-scratch"), paths);
+  RunRecord record =
+      plan_new_run(settings, budget_s, !parsed.count("no-scratch"), baseline_names, context, paths);
   save_run_record(paths.record(), record);
   spdlog::info("run: {} training images ({} held out), budget {}, output {}",
                record.measured["train_images"].get<int64_t>(),

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/plots.h"
+#include "nas/arch.h"
 #include "util/byte_size.h"
 #include "util/duration.h"
 #include "util/file_io.h"
@@ -231,6 +232,73 @@ void int8_section(std::ostream& md, const std::string& dir) {
   if (fs::exists(dir + "/profile/profile.png")) md << "![profile](profile/profile.png)\n\n";
 }
 
+// Instructions per inference on QEMU: the sum of a profile's layers (-1 without one).
+double profiled_instructions(const std::string& csv) {
+  const std::vector<std::map<std::string, std::string>> rows = read_csv(csv);
+  if (rows.empty()) return -1;
+  double instructions = 0;
+  for (const auto& row : rows) instructions += number(row, "instructions");
+  return instructions;
+}
+
+// Text for a markdown table cell: arch summaries separate their stages with '|'.
+std::string table_cell(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+void comparison_row(std::ostream& md, const std::string& who, const std::string& arch, double macs,
+                    int64_t sram, int64_t flash, const nlohmann::json& float_test,
+                    const std::optional<nlohmann::json>& accuracy, double instructions) {
+  md << "| " << who << " | " << table_cell(arch) << " | " << fixed(macs / 1e6) << " M | "
+     << util::format_byte_size(sram) << " | " << util::format_byte_size(flash) << " | "
+     << top1_of(float_test) << " | "
+     << (accuracy ? percent(accuracy->at("int8").at("top1")) : std::string("-")) << " | "
+     << (instructions < 0 ? std::string("-") : fixed(instructions / 1e6)) << " |\n";
+}
+
+void baselines_section(std::ostream& md, const RunRecord& record, const std::string& dir) {
+  const nlohmann::json planned = record.measured.value("baselines", nlohmann::json::array());
+  if (planned.empty()) return;
+  md << "## The winner against hand-designed baselines\n\n"
+     << "Each baseline is scaled to the same limits (a smaller input, then a smaller width, "
+        "until it fits), trained from scratch by the same code with the fine-tuning's recipe for "
+        "as long as the winner's fine-tuning took (its epochs from its own measured rate), and "
+        "quantised, measured and verified like the winner. Top-1 on the test split.\n\n"
+     << "| network | arch | MACs | SRAM arena | Flash | float top-1 | int8 top-1 | M instructions "
+        "(QEMU) |\n|---|---|---|---|---|---|---|---|\n";
+  const std::optional<nlohmann::json> search = read_json(dir + "/search/result.json");
+  const std::optional<nlohmann::json> ft = read_json(dir + "/finetune/finetune.json");
+  if (search && search->contains("cost") && ft) {
+    const nlohmann::json& cost = search->at("cost");
+    comparison_row(md, "search winner", nas::arch_from_json(search->at("arch"), "search").summary(),
+                   cost.at("macs").get<double>(), cost.value("sram_bytes", int64_t{0}),
+                   cost.value("flash_bytes", int64_t{0}), ft->at("finetuned").at("test"),
+                   read_json(dir + "/accuracy.json"),
+                   profiled_instructions(dir + "/profile/profile.csv"));
+  }
+  for (const nlohmann::json& b : planned) {
+    const std::string name = b.at("name").get<std::string>();
+    if (b.contains("skipped")) {
+      md << "| " << name << " | " << table_cell(b.at("skipped").get<std::string>())
+         << " | | | | | | |\n";
+      continue;
+    }
+    const std::string base = dir + "/baselines/" + name;
+    const std::optional<nlohmann::json> trained = read_json(base + "/train/finetune.json");
+    comparison_row(md, name, b.value("arch", std::string("")), b.at("macs").get<double>(),
+                   b.at("sram_bytes").get<int64_t>(), b.at("flash_bytes").get<int64_t>(),
+                   trained ? trained->at("finetuned").at("test") : nlohmann::json(),
+                   read_json(base + "/accuracy.json"),
+                   profiled_instructions(base + "/profile/profile.csv"));
+  }
+  md << "\n";
+}
+
 }  // namespace
 
 void write_run_report(const RunRecord& record, const std::string& run_dir,
@@ -252,6 +320,7 @@ void write_run_report(const RunRecord& record, const std::string& run_dir,
   search_section(md, run_dir);
   winner_section(md, run_dir);
   int8_section(md, run_dir);
+  baselines_section(md, record, run_dir);
   util::write_file_atomically(path, md.str());
 }
 

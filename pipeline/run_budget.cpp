@@ -5,15 +5,32 @@
 
 namespace tinynas::pipeline {
 
-std::vector<StageShare> run_stages(bool compare_scratch) {
+std::vector<StageShare> run_stages(bool compare_scratch, int baselines) {
   // Training is where accuracy comes from: the supernet, and the winner's own training after the
   // search. The measuring stages get what their default sizes need on CIFAR-10 at 2h30m.
   std::vector<StageShare> s = {{"space", 0.005},    {"supernet", 0.40}, {"predictor", 0.08},
                                {"search", 0.06},    {"finetune", 0.40}, {"export", 0.01},
                                {"accuracy", 0.025}, {"verify", 0.015},  {"report", 0.005}};
+  size_t next = 5;  // after finetune
   if (compare_scratch) {
     s[4].share = 0.24;  // fine-tuning and the from-scratch comparison share its time
-    s.insert(s.begin() + 5, StageShare{"scratch", 0.16});
+    s.insert(s.begin() + static_cast<long>(next++), StageShare{"scratch", 0.16});
+  }
+  if (baselines > 0) {
+    // Each baseline trains as long as the winner's fine-tuning, plus its export, accuracy and
+    // verification; then every share is scaled back so that they sum to 1.
+    const auto share_of = [&s](const std::string& name) {
+      for (const StageShare& stage : s)
+        if (stage.name == name) return stage.share;
+      return 0.0;
+    };
+    const double per_baseline =
+        share_of("finetune") + share_of("export") + share_of("accuracy") + share_of("verify");
+    s.insert(s.begin() + static_cast<long>(next),
+             StageShare{"baselines", per_baseline * baselines});
+    double total = 0;
+    for (const StageShare& stage : s) total += stage.share;
+    for (StageShare& stage : s) stage.share /= total;
   }
   return s;
 }

@@ -4,7 +4,7 @@
 // overruns takes it from them. Training stages turn their seconds into epochs with a measured
 // training rate; the recipe's epochs give the proportions of the phases, the budget the scale.
 //
-//   std::vector<StageShare> stages = run_stages(true);
+//   std::vector<StageShare> stages = run_stages(true, 1);
 //   double s = stage_allowance(stages, 1, budget_s - spent_s);          // the supernet's seconds
 //   auto phases = plan_phases(recipe, s, rate, 45000);                  // epochs to fit s
 #pragma once
@@ -22,10 +22,13 @@ struct StageShare {
   double share = 0;  // of the budget
 };
 
-// The stages of a run in order: space, supernet, predictor, search, finetune, [scratch], export,
-// accuracy, verify, report. compare_scratch adds "scratch": the winner trained from a random
-// initialisation for as long as the fine-tuning, which shows what the supernet's weights are worth.
-std::vector<StageShare> run_stages(bool compare_scratch);
+// The stages of a run in order: space, supernet, predictor, search, finetune, [scratch],
+// [baselines], export, accuracy, verify, report. compare_scratch adds "scratch": the winner
+// trained from a random initialisation for as long as the fine-tuning, which shows what the
+// supernet's weights are worth. baselines > 0 adds "baselines": that many hand-designed networks,
+// each trained from scratch for as long as the winner's fine-tuning, then quantised, measured and
+// verified like the winner; the other shares shrink in proportion to make room.
+std::vector<StageShare> run_stages(bool compare_scratch, int baselines = 0);
 
 // Seconds stage `index` may use when `remaining_s` of the budget are left: its share of them among
 // the stages from `index` on.

@@ -106,15 +106,29 @@ TEST(RunCliTest, EveryStageRunsAndTheReportSaysWhatCameOut) {
   EXPECT_EQ(record.at("stages").at(5).at("name"), "scratch");
   EXPECT_EQ(record.at("stages").at(5).at("plan").at("epochs"),
             record.at("stages").at(4).at("plan").at("epochs"));
-  for (const char* file : {"supernet/supernet.pt", "predictor.json", "search/arch.json",
-                           "finetune/finetune.json", "scratch/finetune.json", "model/model.c",
-                           "accuracy.json", "profile/profile.csv", "report.md"})
+  // The default baseline, ResNet-8, at the data's 12x12 images (its own 32x32 would be upsampled).
+  const nlohmann::json& baselines = record.at("stages").at(6);
+  EXPECT_EQ(baselines.at("name"), "baselines");
+  const nlohmann::json& resnet8 = baselines.at("plan").at("networks").at(0);
+  EXPECT_EQ(resnet8.at("name"), "resnet8");
+  EXPECT_EQ(resnet8.at("arch"), "R12 W1 | k3e1 | k3e1 | k3e1");
+  EXPECT_GE(resnet8.at("epochs").get<int>(), 1);
+  EXPECT_GT(resnet8.at("measured_images_per_s").get<double>(), 0);
+  EXPECT_EQ(read_json(fs::path(out) / "baselines/resnet8/arch.json").at("num_classes"), 3);
+  EXPECT_EQ(baselines.at("result").at("networks").at(0).at("int8").at("images"), 30);
+  for (const char* file :
+       {"supernet/supernet.pt", "predictor.json", "search/arch.json", "finetune/finetune.json",
+        "scratch/finetune.json", "model/model.c", "accuracy.json", "profile/profile.csv",
+        "report.md", "baselines/resnet8/train/finetune.json", "baselines/resnet8/model/model.c",
+        "baselines/resnet8/accuracy.json", "baselines/resnet8/profile/profile.csv"})
     EXPECT_TRUE(fs::exists(fs::path(out) / file)) << file;
   const nlohmann::json accuracy = read_json(fs::path(out) / "accuracy.json");
   EXPECT_EQ(accuracy.at("images"), 30);
   const std::string report = read_text(fs::path(out) / "report.md");
-  for (const char* section : {"## Stages", "## Sub-space", "## Predictor and search",
-                              "## The winner trained on its own", "## int8", "On QEMU:"})
+  for (const char* section :
+       {"## Stages", "## Sub-space", "## Predictor and search", "## The winner trained on its own",
+        "## int8", "On QEMU:", "## The winner against hand-designed baselines",
+        "| resnet8 | R12 W1 \\| k3e1 \\| k3e1 \\| k3e1 |"})
     EXPECT_NE(report.find(section), std::string::npos) << section << "\n" << report;
 
   // A finished run resumed has nothing left to do.
@@ -189,7 +203,14 @@ TEST(RunCliTest, BadInputsAreNamed) {
                    "SRAM");
   expect_bad_input({"run", "--config", experiment, "--data", data, "--budget", "1m", "--out", out},
                    "too few for batches");
+  expect_bad_input({"run", "--config", experiment, "--data", data, "--budget", "1m", "--baselines",
+                    "resnet8,,mbv2", "--out", out},
+                   "--baselines: expected arch names");
+  expect_bad_input({"run", "--config", experiment, "--data", data, "--budget", "1m", "--baselines",
+                    "resnet8", "--no-baselines", "--out", out},
+                   "at most one of --baselines and --no-baselines");
   expect_bad_input({"run", "--resume"}, "--resume needs --out");
+  expect_bad_input({"run", "--resume", "--out", out, "--no-baselines"}, "drop --no-baselines");
   expect_bad_input({"run", "--resume", "--out", out, "--budget", "1m"}, "drop --budget");
   expect_bad_input({"run", "--resume", "--out", (dir.path() / "none").string()}, "does not exist");
   fs::create_directories(dir.path() / "broken");

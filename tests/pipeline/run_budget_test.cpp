@@ -24,6 +24,30 @@ TEST(RunBudgetTest, SharesCoverTheWholeBudgetInStageOrder) {
   EXPECT_EQ(run_stages(true)[5].name, "scratch");
 }
 
+// A baseline trains as long as the winner's fine-tuning: its share (less its measuring stages)
+// equals the fine-tuning's, however many stages there are.
+TEST(RunBudgetTest, EachBaselineGetsTheWinnersTrainingTime) {
+  for (bool scratch : {false, true})
+    for (int n : {1, 2}) {
+      const auto stages = run_stages(scratch, n);
+      EXPECT_NEAR(total_share(stages), 1.0, 1e-12);
+      EXPECT_EQ(stages.size(), (scratch ? 11u : 10u));
+      const auto share = [&](const std::string& name) {
+        for (const StageShare& s : stages)
+          if (s.name == name) return s.share;
+        ADD_FAILURE() << name;
+        return 0.0;
+      };
+      EXPECT_EQ(stages[scratch ? 6 : 5].name, "baselines");
+      const double measuring = share("export") + share("accuracy") + share("verify");
+      EXPECT_NEAR(share("baselines") / n - measuring, share("finetune"), 1e-12);
+      // The other stages keep their proportions.
+      const auto without = run_stages(scratch);
+      EXPECT_NEAR(share("supernet") / share("finetune"), without[1].share / without[4].share,
+                  1e-12);
+    }
+}
+
 TEST(RunBudgetTest, AStageGetsItsShareOfWhatIsLeft) {
   const auto stages = run_stages(false);
   // On schedule: the supernet's share of the whole budget.
