@@ -79,12 +79,22 @@ std::string top1_of(const nlohmann::json& evaluation) {
   return percent(evaluation.at("top1"));
 }
 
+// Text for a markdown table cell: arch summaries separate their stages with '|'.
+std::string table_cell(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 void stages_section(std::ostream& md, const RunRecord& record) {
   md << "## Stages\n\n| stage | status | planned | took | plan |\n|---|---|---|---|---|\n";
   for (const StageRecord& s : record.stages)
     md << "| " << s.name << " | " << s.status << " | " << util::format_duration(s.allowance_s)
        << " | " << util::format_duration(s.seconds) << " | "
-       << (s.plan.empty() ? std::string("") : s.plan.dump()) << " |\n";
+       << (s.plan.empty() ? std::string("") : table_cell(s.plan.dump())) << " |\n";
   md << "\nBudget " << util::format_duration(record.budget_s) << ", spent "
      << util::format_duration(record.spent_s())
      << " (the report stage not included; an attempt killed before its stage finished is not "
@@ -239,16 +249,6 @@ double profiled_instructions(const std::string& csv) {
   double instructions = 0;
   for (const auto& row : rows) instructions += number(row, "instructions");
   return instructions;
-}
-
-// Text for a markdown table cell: arch summaries separate their stages with '|'.
-std::string table_cell(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '|') out += '\\';
-    out += c;
-  }
-  return out;
 }
 
 void comparison_row(std::ostream& md, const std::string& who, const std::string& arch, double macs,

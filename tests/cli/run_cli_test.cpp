@@ -128,7 +128,8 @@ TEST(RunCliTest, EveryStageRunsAndTheReportSaysWhatCameOut) {
   for (const char* section :
        {"## Stages", "## Sub-space", "## Predictor and search", "## The winner trained on its own",
         "## int8", "On QEMU:", "## The winner against hand-designed baselines",
-        "| resnet8 | R12 W1 \\| k3e1 \\| k3e1 \\| k3e1 |"})
+        "| resnet8 | R12 W1 \\| k3e1 \\| k3e1 \\| k3e1 |",
+        "\"arch\":\"R12 W1 \\| k3e1"})  // the stages table's plans escape '|' too
     EXPECT_NE(report.find(section), std::string::npos) << section << "\n" << report;
 
   // A finished run resumed has nothing left to do.
