@@ -17,8 +17,18 @@ DynamicBlockImpl::DynamicBlockImpl(const nas::NetworkBlock& largest_,
   }
 }
 
+BlockLayersBase& DynamicBlockImpl::layers() {
+  if (largest.kind == BlockKind::kResidual) return residual;
+  return mbconv;
+}
+
+const BlockLayersBase& DynamicBlockImpl::layers() const {
+  if (largest.kind == BlockKind::kResidual) return residual;
+  return mbconv;
+}
+
 torch::Tensor DynamicBlockImpl::forward(const torch::Tensor& x) {
-  return largest.kind == BlockKind::kResidual ? residual.run(x, active_) : mbconv.run(x, active_);
+  return layers().run(x, active_);
 }
 
 void DynamicBlockImpl::set_active(const nas::NetworkBlock& active) {
@@ -32,27 +42,15 @@ void DynamicBlockImpl::set_active(const nas::NetworkBlock& active) {
 }
 
 void DynamicBlockImpl::extract(std::vector<memory::LayerWeights>& out) const {
-  if (largest.kind == BlockKind::kResidual) {
-    residual.extract(active_, out);
-  } else {
-    mbconv.extract(active_, out);
-  }
+  layers().extract(active_, out);
 }
 
 void DynamicBlockImpl::append_batch_norms(std::vector<DynamicBatchNorm2d>& out) const {
-  if (largest.kind == BlockKind::kResidual) {
-    residual.append_batch_norms(out);
-  } else {
-    mbconv.append_batch_norms(out);
-  }
+  layers().append_batch_norms(out);
 }
 
 void DynamicBlockImpl::sort_channels() {
-  if (largest.kind == BlockKind::kResidual) {
-    residual.sort_channels();
-  } else {
-    mbconv.sort_channels();
-  }
+  layers().sort_channels();
 }
 
 }  // namespace tinynas::supernet

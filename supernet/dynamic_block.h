@@ -45,6 +45,10 @@ class DynamicBlockImpl : public torch::nn::Module {
   ResidualLayers residual;  // a residual slot's layers (null otherwise)
 
  private:
+  // The slot's own layers: mbconv or residual, as its kind says.
+  BlockLayersBase& layers();
+  const BlockLayersBase& layers() const;
+
   nas::NetworkBlock active_;
 };
 TORCH_MODULE(DynamicBlock);

@@ -79,6 +79,17 @@ TORCH_MODULE(DynamicDepthwiseConv2d);
 // A tensor's values and shape in the weights file's form (copied to the CPU as float).
 memory::FloatTensor float_tensor(const torch::Tensor& t);
 
+// The layers of one block of the topology (MBConv or residual), computing and extracting the
+// configuration `active` of their slot describes.
+struct BlockLayersBase {
+  virtual ~BlockLayersBase() = default;
+  virtual torch::Tensor run(const torch::Tensor& x, const nas::NetworkBlock& active) = 0;
+  virtual void extract(const nas::NetworkBlock& active,
+                       std::vector<memory::LayerWeights>& out) const = 0;
+  virtual void append_batch_norms(std::vector<DynamicBatchNorm2d>& out) const = 0;
+  virtual void sort_channels() = 0;
+};
+
 // ReLU6 as a clamp to [0, 6], the activation of every layer of the topology that has one.
 torch::Tensor relu6_clamp(const torch::Tensor& x);
 

@@ -20,17 +20,18 @@ namespace tinynas::supernet {
 
 // Registered on `owner` as prefix + "conv1", "conv1_bn", "conv2", "conv2_bn" and, where the slot
 // projects its skip, "shortcut", "shortcut_bn" (the checkpoint's names).
-struct ResidualLayers {
+struct ResidualLayers final : BlockLayersBase {
   // largest: the slot's largest configuration; max_kernel: its largest kernel choice.
   void create(torch::nn::Module& owner, const std::string& prefix, const nas::NetworkBlock& largest,
               int max_kernel, const SupernetOptions& options);
-  torch::Tensor run(const torch::Tensor& x, const nas::NetworkBlock& active);
+  torch::Tensor run(const torch::Tensor& x, const nas::NetworkBlock& active) override;
   // The weights `active` uses in the lowered graph's order (shortcut, conv1, conv2).
-  void extract(const nas::NetworkBlock& active, std::vector<memory::LayerWeights>& out) const;
-  void append_batch_norms(std::vector<DynamicBatchNorm2d>& out) const;
+  void extract(const nas::NetworkBlock& active,
+               std::vector<memory::LayerWeights>& out) const override;
+  void append_batch_norms(std::vector<DynamicBatchNorm2d>& out) const override;
   // Sorts the middle channels by importance (L1 norm of the conv2 weights reading each one), most
   // important first, permuting conv1's filters and its BN to match: same function afterwards.
-  void sort_channels();
+  void sort_channels() override;
 
   DynamicConv2d conv1{nullptr};
   DynamicBatchNorm2d conv1_bn{nullptr};
