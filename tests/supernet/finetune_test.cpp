@@ -48,6 +48,19 @@ TrainJob finetune_job(const std::string& out, const nas::Arch& arch, bool inheri
   return job;
 }
 
+// How a fine-tuning job's sub-net is measured: the training job's data, split and evaluation
+// settings, in batches of 16 on one thread.
+EvalRequest evaluation_of(const TrainJob& train) {
+  EvalRequest r;
+  r.data = synthetic_spec();
+  r.eval = train.eval;
+  r.eval.batch_size = 16;
+  r.seed = train.seed;
+  r.train_subset = train.train.train_subset;
+  r.threads = 1;
+  return r;
+}
+
 std::map<std::string, torch::Tensor> parameters_by_name(const OFANetwork& net) {
   std::map<std::string, torch::Tensor> out;
   for (const auto& item : net->named_parameters(true)) out[item.key()] = item.value().detach();
@@ -146,12 +159,7 @@ TEST(FinetuneTest, FinetuneSubnetMeasuresBeforeAndAfterExtractsAndResumes) {
   TempDir tmp;
   FinetuneJob job;
   job.train = finetune_job(tmp.str(), small_arch(), true);
-  job.evaluation.data = synthetic_spec();
-  job.evaluation.eval = job.train.eval;
-  job.evaluation.eval.batch_size = 16;
-  job.evaluation.seed = job.train.seed;
-  job.evaluation.train_subset = job.train.train.train_subset;
-  job.evaluation.threads = 1;
+  job.evaluation = evaluation_of(job.train);
   job.validation_images = 0;  // all 32 held-out images
   const FinetuneResult r = finetune_subnet(job, {});
   EXPECT_EQ(r.inherited_validation.test_images, 32);
@@ -188,12 +196,7 @@ TEST(FinetuneTest, WithoutASupernetTheSubnetTrainsFromScratch) {
   job.train.subnet = arch;
   job.train.inherit_weights = false;
   job.train.checkpoint_name = "finetune.pt";
-  job.evaluation.data = synthetic_spec();
-  job.evaluation.eval = job.train.eval;
-  job.evaluation.eval.batch_size = 16;
-  job.evaluation.seed = job.train.seed;
-  job.evaluation.train_subset = job.train.train.train_subset;
-  job.evaluation.threads = 1;
+  job.evaluation = evaluation_of(job.train);
   job.evaluation.cache_dir = tmp.str() + "/cache";
   job.validation_images = 0;
   const FinetuneResult r = finetune_subnet(job, {});
