@@ -229,18 +229,20 @@ int main(int argc, char** argv) {
   const tinynas::data::ImageSet held_out =
       tinynas::data::synthetic_images(1000, resolution, resolution, 3, space.num_classes, 2);
   const tinynas::supernet::Normalization norm{{0.5f, 0.5f, 0.5f}, {0.25f, 0.25f, 0.25f}};
+  const tinynas::supernet::AugmentOptions augment;  // training's default crops and flips
   const torch::Device cpu(torch::kCPU);
   for (const auto& [name, arch] : subnets) {
     supernet->set_active(arch);
     for (int repeat = 0; repeat < 2; ++repeat) {  // the first pass warms oneDNN's primitives
       const auto t0 = std::chrono::steady_clock::now();
-      tinynas::supernet::recalibrate_bn(supernet, calibration, norm, eval.calibration_batch, cpu);
+      tinynas::supernet::recalibrate_bn(supernet, calibration, norm, augment,
+                                        eval.calibration_batch, cpu);
       const double recalibration_s = seconds_since(t0);
       const double eval_s =
           tinynas::supernet::measure_top1(supernet, held_out, norm, eval.batch_size, cpu).seconds;
       if (repeat == 1 && profile_rows > 0)
         print_profile(profile_ops([&] {
-                        tinynas::supernet::recalibrate_bn(supernet, calibration, norm,
+                        tinynas::supernet::recalibrate_bn(supernet, calibration, norm, augment,
                                                           eval.calibration_batch, cpu);
                         tinynas::supernet::measure_top1(supernet, held_out, norm, eval.batch_size,
                                                         cpu);

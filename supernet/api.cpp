@@ -88,7 +88,8 @@ SubnetEvaluation evaluate_subnet(const std::string& checkpoint, const nas::Arch&
   const data::ImageSet test = evaluation_images(request, train);
   SubnetEvaluation out;
   const auto t0 = std::chrono::steady_clock::now();
-  recalibrate_bn(c.net, calibration, norm, request.eval.calibration_batch, device);
+  recalibrate_bn(c.net, calibration, norm, c.meta.run.train.augment, request.eval.calibration_batch,
+                 device);
   out.calibration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   out.calibration_images = calibration.size();
   const Accuracy a = measure_top1(c.net, test, norm, request.eval.batch_size, device);
@@ -110,8 +111,8 @@ ExtractResult extract_subnet(const std::string& checkpoint, const nas::Arch& arc
     const data::ImageSet train =
         data::load_split(recalibration->data, "train", recalibration->cache_dir);
     const data::ImageSet calibration = calibration_images(*recalibration, train);
-    recalibrate_bn(c.net, calibration, norm, recalibration->eval.calibration_batch,
-                   torch::Device(torch::kCPU));
+    recalibrate_bn(c.net, calibration, norm, c.meta.run.train.augment,
+                   recalibration->eval.calibration_batch, torch::Device(torch::kCPU));
     r.recalibrated = true;
     r.calibration_images = calibration.size();
   }

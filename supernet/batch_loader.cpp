@@ -24,7 +24,7 @@ BatchLoader::~BatchLoader() {
 
 int64_t BatchLoader::batches_per_epoch() const {
   const int64_t n = set_.size(), b = options_.batch_size;
-  return options_.train ? n / b : (n + b - 1) / b;
+  return options_.shuffle ? n / b : (n + b - 1) / b;
 }
 
 void BatchLoader::start_epoch(int64_t epoch, int64_t first_batch) {
@@ -33,7 +33,7 @@ void BatchLoader::start_epoch(int64_t epoch, int64_t first_batch) {
   epoch_ = epoch;
   next_scheduled_ = first_batch;
   std::iota(order_.begin(), order_.end(), 0);
-  if (options_.train) {
+  if (options_.shuffle) {
     nas::Rng rng = nas::Rng::for_stream(options_.seed ^ 0x5A17ULL, static_cast<uint64_t>(epoch));
     for (size_t i = order_.size(); i > 1; --i)
       std::swap(order_[i - 1], order_[static_cast<size_t>(rng.index(static_cast<int>(i)))]);
@@ -75,7 +75,7 @@ Batch BatchLoader::make_batch(int64_t epoch, int64_t index) const {
   int64_t* lab = labels.data_ptr<int64_t>();
   nas::Rng rng = nas::Rng::for_stream(options_.seed + 0x1000 * static_cast<uint64_t>(epoch + 1),
                                       static_cast<uint64_t>(index));
-  const int pad = options_.train ? options_.augment.pad : 0;
+  const int pad = options_.augment.pad;
   std::vector<float> scale(c), shift(c);
   for (int k = 0; k < c; ++k) {
     scale[k] = 1.f / (255.f * options_.norm.std[k]);
@@ -87,7 +87,7 @@ Batch BatchLoader::make_batch(int64_t epoch, int64_t index) const {
     lab[i] = set_.labels[static_cast<size_t>(src)];
     const int dy = pad > 0 ? rng.index(2 * pad + 1) - pad : 0;
     const int dx = pad > 0 ? rng.index(2 * pad + 1) - pad : 0;
-    const bool flip = options_.train && options_.augment.flip && rng.chance(0.5);
+    const bool flip = options_.augment.flip && rng.chance(0.5);
     float* dst = out + i * c * h * w;
     for (int y = 0; y < h; ++y) {
       const int sy = y + dy;

@@ -1,11 +1,11 @@
 // Training and evaluation batches from an ImageSet as float [N, C, H, W] tensors in channels_last
-// layout (supernet/memory_format.h): per-epoch seeded shuffle, random crop after zero padding and
-// horizontal flip (training), per-channel normalisation.
+// layout (supernet/memory_format.h): per-epoch seeded shuffle (training), random crop after zero
+// padding and horizontal flip (training and BN re-calibration), per-channel normalisation.
 // Batches are prepared on worker threads ahead of the consumer. Every batch's randomness comes
 // from (seed, epoch, batch index), so a resumed run sees exactly the batches it would have seen.
 // LibTorch header: include only from supernet/ sources and tests.
 //
-//   BatchLoader loader(train, {128, true, augment, norm, seed, /*workers=*/1});
+//   BatchLoader loader(train, {128, /*shuffle=*/true, augment, norm, seed, /*workers=*/1});
 //   loader.start_epoch(epoch, /*first_batch=*/0);
 //   while (auto batch = loader.next()) step(batch->images, batch->labels);
 #pragma once
@@ -34,8 +34,8 @@ struct Batch {
 
 struct LoaderOptions {
   int batch_size = 128;
-  bool train = true;  // shuffle, augment and drop the last partial batch
-  AugmentOptions augment;
+  bool shuffle = true;     // a seeded order per epoch, without the last partial batch
+  AugmentOptions augment;  // AugmentOptions::none() for the images as they are
   Normalization norm;
   uint64_t seed = 0;
   int workers = 1;  // 0: prepare batches on the calling thread

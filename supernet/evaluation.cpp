@@ -5,10 +5,12 @@
 namespace tinynas::supernet {
 namespace {
 
-LoaderOptions plain(const Normalization& norm, int batch_size) {
+// Every image once, in order.
+LoaderOptions in_order(const Normalization& norm, const AugmentOptions& augment, int batch_size) {
   LoaderOptions o;
   o.batch_size = batch_size;
-  o.train = false;
+  o.shuffle = false;
+  o.augment = augment;
   o.norm = norm;
   o.workers = 1;
   return o;
@@ -17,13 +19,13 @@ LoaderOptions plain(const Normalization& norm, int batch_size) {
 }  // namespace
 
 void recalibrate_bn(OFANetwork& net, const data::ImageSet& images, const Normalization& norm,
-                    int batch_size, const torch::Device& device) {
+                    const AugmentOptions& augment, int batch_size, const torch::Device& device) {
   torch::NoGradGuard no_grad;
   const double dropout = net->dropout;
   net->dropout = 0;
   net->train(true);
   net->reset_bn_running_stats();
-  BatchLoader loader(images, plain(norm, batch_size));
+  BatchLoader loader(images, in_order(norm, augment, batch_size));
   loader.start_epoch(0);
   int64_t k = 0;
   while (auto batch = loader.next()) {
@@ -41,7 +43,7 @@ Accuracy measure_top1(const std::function<torch::Tensor(const torch::Tensor&)>& 
                       int resolution, const torch::Device& device) {
   torch::NoGradGuard no_grad;
   const auto start = std::chrono::steady_clock::now();
-  BatchLoader loader(set, plain(norm, batch_size));
+  BatchLoader loader(set, in_order(norm, AugmentOptions::none(), batch_size));
   loader.start_epoch(0);
   int64_t correct = 0, total = 0;
   while (auto batch = loader.next()) {

@@ -45,7 +45,8 @@ std::pair<SubnetEvaluation, SubnetEvaluation> measure(const std::string& checkpo
   const Normalization norm = norm_from_json(c.meta.network);
   const data::ImageSet train = data::load_split(request.data, "train", request.cache_dir);
   const data::ImageSet calibration = calibration_images(request, train);
-  recalibrate_bn(c.net, calibration, norm, request.eval.calibration_batch, device);
+  recalibrate_bn(c.net, calibration, norm, c.meta.run.train.augment, request.eval.calibration_batch,
+                 device);
   const auto top1 = [&](const std::string& split, int64_t images) {
     EvalRequest r = request;
     r.split = split;

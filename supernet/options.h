@@ -53,6 +53,8 @@ inline std::vector<PhaseOptions> default_phases() {
 struct AugmentOptions {
   int pad = 4;       // random crop after zero padding by this many pixels
   bool flip = true;  // random horizontal flip
+
+  static AugmentOptions none() { return {0, false}; }
 };
 
 struct TrainOptions {

@@ -54,8 +54,8 @@ double SupernetEvaluator::accuracy(const nas::Arch& arch) {
   if (auto it = cache_.find(key); it != cache_.end()) return it->second;
   OFANetwork& net = impl_->checkpoint.net;
   net->set_active(arch);
-  recalibrate_bn(net, impl_->calibration, impl_->norm, impl_->request.eval.calibration_batch,
-                 impl_->device);
+  recalibrate_bn(net, impl_->calibration, impl_->norm, impl_->checkpoint.meta.run.train.augment,
+                 impl_->request.eval.calibration_batch, impl_->device);
   const double top1 =
       measure_top1(net, impl_->test, impl_->norm, impl_->request.eval.batch_size, impl_->device)
           .top1;

@@ -200,7 +200,7 @@ Trainer::Trainer(const TrainJob& job, data::ImageSet train, data::ImageSet test,
 
   LoaderOptions lo;
   lo.batch_size = job_.train.batch_size;
-  lo.train = true;
+  lo.shuffle = true;
   lo.augment = job_.train.augment;
   lo.norm = norm_;
   lo.seed = job_.seed;
@@ -269,7 +269,8 @@ void Trainer::start_phase(size_t index, bool fresh) {
       // (ranks, micro-batches), these only on the weights, so every rank has the same teacher.
       const int r = *std::max_element(job_.train.resolutions.begin(), job_.train.resolutions.end());
       teacher_->set_active(teacher_->largest(r));
-      recalibrate_bn(teacher_, calibration_, norm_, job_.eval.calibration_batch, device_);
+      recalibrate_bn(teacher_, calibration_, norm_, job_.train.augment, job_.eval.calibration_batch,
+                     device_);
     }
     if (has(p, "expand")) net_->sort_channels();
   }
@@ -394,7 +395,8 @@ void Trainer::end_epoch(EpochInfo& info) {
     const int r = *std::max_element(job_.train.resolutions.begin(), job_.train.resolutions.end());
     const auto top1 = [&](const nas::Arch& arch) {
       net_->set_active(arch);
-      recalibrate_bn(net_, calibration_, norm_, job_.eval.calibration_batch, device_);
+      recalibrate_bn(net_, calibration_, norm_, job_.train.augment, job_.eval.calibration_batch,
+                     device_);
       return measure_top1(net_, epoch_test_, norm_, job_.eval.batch_size, device_).top1;
     };
     if (job_.subnet) {

@@ -53,7 +53,8 @@ TEST(InputMatchTest, EngineInputsEqualTheSupernetsEvaluationInputs) {
       const data::ImageSet set = random_images(3, size, channels, 11 + size + resolution);
       LoaderOptions options;
       options.batch_size = 3;
-      options.train = false;
+      options.shuffle = false;
+      options.augment = AugmentOptions::none();
       options.norm = norm;
       options.workers = 0;
       const BatchLoader loader(set, options);

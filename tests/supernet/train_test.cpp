@@ -294,31 +294,37 @@ TEST(BnCalibrationTest, ChangesRunningStatisticsDeterministicallyBySeed) {
   OFANetwork net(tiny_space(), SupernetOptions{1.0, 0.1, 0.1, 1e-5}, 4);
   const data::ImageSet train = tiny_data(96, 5);
   const Normalization norm{{0.5f, 0.5f, 0.5f}, {0.25f, 0.25f, 0.25f}};
+  const AugmentOptions augment{2, true};
   net->set_active(net->smallest(12));
-  const auto stats = [&](uint64_t seed) {
-    recalibrate_bn(net, data::subset(train, 40, seed), norm, 16, torch::kCPU);
+  const auto stats = [&](uint64_t seed, const AugmentOptions& how) {
+    recalibrate_bn(net, data::subset(train, 40, seed), norm, how, 16, torch::kCPU);
     return torch::cat(save_bn_stats(net));
   };
   const torch::Tensor initial = torch::cat(save_bn_stats(net));
-  const torch::Tensor a = stats(1), b = stats(1), c = stats(2);
+  const torch::Tensor a = stats(1, augment), b = stats(1, augment), c = stats(2, augment);
   EXPECT_FALSE(torch::allclose(a, initial));
-  EXPECT_TRUE(torch::equal(a, b));
+  EXPECT_TRUE(torch::equal(a, b));  // the crops and flips come from a fixed seed
   EXPECT_FALSE(torch::equal(a, c));
+  EXPECT_FALSE(torch::equal(a, stats(1, AugmentOptions::none())));
   EXPECT_FALSE(net->is_training());
   // The statistics are the average over the batches: with one batch holding every image, the
-  // stem BN's running mean is that batch's mean of the stem output.
-  recalibrate_bn(net, data::subset(train, 16, 1), norm, 16, torch::kCPU);
-  LoaderOptions lo;
-  lo.train = false;
-  lo.batch_size = 16;
-  lo.norm = norm;
-  lo.workers = 0;
-  const data::ImageSet sixteen = data::subset(train, 16, 1);
-  BatchLoader loader(sixteen, lo);
-  loader.start_epoch(0);
-  torch::NoGradGuard g;
-  const torch::Tensor stem = net->stem->forward(resize(loader.next()->images, 12), 16);
-  EXPECT_TRUE(torch::allclose(net->stem_bn->running_mean, stem.mean({0, 2, 3}), 1e-4, 1e-5));
+  // stem BN's running mean is the mean of the stem output of that batch, augmented as training
+  // augments it.
+  for (const AugmentOptions& how : {augment, AugmentOptions::none()}) {
+    recalibrate_bn(net, data::subset(train, 16, 1), norm, how, 16, torch::kCPU);
+    LoaderOptions lo;
+    lo.shuffle = false;
+    lo.augment = how;
+    lo.batch_size = 16;
+    lo.norm = norm;
+    lo.workers = 0;
+    const data::ImageSet sixteen = data::subset(train, 16, 1);
+    BatchLoader loader(sixteen, lo);
+    loader.start_epoch(0);
+    torch::NoGradGuard g;
+    const torch::Tensor stem = net->stem->forward(resize(loader.next()->images, 12), 16);
+    EXPECT_TRUE(torch::allclose(net->stem_bn->running_mean, stem.mean({0, 2, 3}), 1e-4, 1e-5));
+  }
 }
 
 }  // namespace
