@@ -34,6 +34,7 @@
 #include "nas/sampling.h"
 #include "nas/scale_to_fit.h"
 #include "nas/search_space.h"
+#include "nas/space_trim.h"
 #include "pipeline/run_budget.h"
 #include "supernet/api.h"
 #include "util/duration.h"
@@ -161,7 +162,9 @@ class Run {
   }
 
   // The (R, W) sub-space: the space optimiser's best for the limits. The supernet trains at its
-  // width, at R and the space's resolutions within 4 pixels of it (elastic resolution, as OFA).
+  // width, at R and the space's resolutions within 4 pixels of it (elastic resolution, as OFA),
+  // in the space cut to the options that sub-nets which fit use (nas/space_trim.h), written to
+  // space/space.json for every later stage.
   void space(StageRecord& stage) {
     const std::string out = paths_.dir + "/space";
     call([](int c, char** v) { return search_command(c, v, SearchMode::kSpace); },
@@ -179,6 +182,25 @@ class Run {
                     {"width_mult", w},
                     {"train_resolutions", resolutions},
                     {"p90_macs", chosen.at("p90_macs")}};
+    if (settings_.space_trim.min_share <= 0) return;
+    nas::SpaceTrimOptions trim_options = settings_.space_trim;
+    trim_options.seed = settings_.seed;
+    const nas::SpaceTrim trim =
+        nas::trim_to_fit(space, resolutions, w,
+                         make_run_context(settings_, config_dir_, true).constraints, trim_options);
+    const std::string trimmed = out + "/space.json";
+    util::write_file_atomically(trimmed, nas::space_to_json(trim.space).dump(2) + "\n");
+    settings_.space = trimmed;
+    const double before = static_cast<double>(trim.fitting) / static_cast<double>(trim.sampled);
+    stage.result["trim"] = {{"space", trimmed},
+                            {"removed", trim.removed},
+                            {"fitting_before", before},
+                            {"fitting_after", trim.fitting_fraction_after}};
+    spdlog::info(
+        "run: supernet space cut to what fits: {} option(s) removed; {:.1f} % of its "
+        "sub-nets fit (the whole space: {:.1f} %)",
+        trim.removed.size(), 100 * trim.fitting_fraction_after, 100 * before);
+    for (const std::string& line : trim.removed) spdlog::info("run:   removed {}", line);
   }
 
   // Training images per second of the job's network (the supernet's full network, or its one

@@ -102,7 +102,7 @@ void stages_section(std::ostream& md, const RunRecord& record) {
         "stage starts (docs/run.md).\n\n";
 }
 
-void space_section(std::ostream& md, const std::string& dir) {
+void space_section(std::ostream& md, const RunRecord& record, const std::string& dir) {
   md << "## Sub-space\n\n";
   const std::optional<nlohmann::json> result = read_json(dir + "/space/result.json");
   if (!result) {
@@ -115,6 +115,19 @@ void space_section(std::ostream& md, const std::string& dir) {
      << "chose R" << space.value("resolution", 0) << " W" << space.value("width_mult", 0.0)
      << " (space/space_ranking.csv; space/flops_cdf.png).\n\n";
   if (fs::exists(dir + "/space/flops_cdf.png")) md << "![FLOPs CDF](space/flops_cdf.png)\n\n";
+  const nlohmann::json& stage = record.stage("space").result;
+  if (!stage.contains("trim")) return;
+  const nlohmann::json& trim = stage.at("trim");
+  char fits[160];
+  std::snprintf(fits, sizeof fits,
+                "%.1f %% of its sub-nets fit the limits, where %.1f %% of the whole space's do",
+                100 * trim.value("fitting_after", 0.0), 100 * trim.value("fitting_before", 0.0));
+  md << "The supernet trains that space cut to the options the sub-nets that fit use (space/"
+        "space.json): "
+     << fits << ". Removed:\n\n";
+  for (const auto& line : trim.at("removed")) md << "- " << line.get<std::string>() << "\n";
+  if (trim.at("removed").empty()) md << "- nothing\n";
+  md << "\n";
 }
 
 CurveSeries curve(const std::string& csv, const std::string& column, const std::string& label) {
@@ -315,7 +328,7 @@ void write_run_report(const RunRecord& record, const std::string& run_dir,
   if (s.contains("flash")) md << ", Flash " << s.at("flash").dump();
   md << ", seed " << s.value("seed", 0) << ".\n\n";
   stages_section(md, record);
-  space_section(md, run_dir);
+  space_section(md, record, run_dir);
   training_section(md, run_dir);
   search_section(md, run_dir);
   winner_section(md, run_dir);

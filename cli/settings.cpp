@@ -247,6 +247,15 @@ const FieldTable<Settings>& settings_table() {
       field<S>(
           "space_optimizer.plot_top_spaces", [](auto& s) -> auto& { return s.plot_top_spaces; },
           "sub-spaces drawn in the FLOPs CDF plot", at_least(1)),
+      field<S>(
+          "space_trim.min_share", [](auto& s) -> auto& { return s.space_trim.min_share; },
+          "tinynas run: a depth, kernel or expansion of a stage stays in the supernet's space when "
+          "at least this share of the sub-nets that fit use it (0: the whole space)",
+          within(0, 1, false, false)),
+      field<S>(
+          "space_trim.samples", [](auto& s) -> auto& { return s.space_trim.samples; },
+          "tinynas run: sub-nets drawn per training resolution to see which options fit",
+          at_least(1)),
 
       field<S>(
           "evolution.population", [](auto& s) -> auto& { return s.evolution.population; },

@@ -15,6 +15,7 @@
 #include "data/dataset.h"
 #include "nas/evolution.h"
 #include "nas/space_optimizer.h"
+#include "nas/space_trim.h"
 #include "pipeline/accuracy_search_settings.h"
 #include "pipeline/predictor_build_settings.h"
 #include "supernet/options.h"
@@ -34,7 +35,8 @@ struct Settings {
   int threads = 0;  // 0: all cores
   std::string out;  // empty: runs/<timestamp>
   nas::SpaceOptimizerOptions space_optimizer;
-  int plot_top_spaces = 5;  // spaces drawn in the FLOPs CDF plot
+  int plot_top_spaces = 5;           // spaces drawn in the FLOPs CDF plot
+  nas::SpaceTrimOptions space_trim;  // tinynas run: the supernet's space cut to what fits
   nas::EvolutionOptions evolution;
   // `tinynas evolve` only: the sub-space to search (default: the space optimiser's choice).
   std::optional<int> resolution;

@@ -100,6 +100,13 @@ TEST(RunCliTest, EveryStageRunsAndTheReportSaysWhatCameOut) {
   for (const nlohmann::json& stage : record.at("stages"))
     EXPECT_EQ(stage.at("status"), "done") << stage.at("name");
   // 180 training images, 18 of them held out to choose among sub-nets.
+  // The supernet's space, cut to what fits (here all of it fits), is every later stage's space.
+  const nlohmann::json& trim = record.at("stages").at(0).at("result").at("trim");
+  EXPECT_EQ(trim.at("space"), out + "/space/space.json");
+  EXPECT_EQ(read_json(trim.at("space").get<std::string>()).at("name"), "tiny");
+  EXPECT_EQ(read_json(fs::path(out) / "experiment.json").at("space"), trim.at("space"));
+  EXPECT_GT(trim.at("fitting_after").get<double>(), 0);
+  EXPECT_TRUE(trim.at("removed").is_array());
   EXPECT_EQ(record.at("measured").at("train_images"), 162);
   EXPECT_EQ(record.at("measured").at("held_out_images"), 18);
   EXPECT_GT(record.at("measured").at("training_rate").at("images_per_s").get<double>(), 0);
@@ -128,6 +135,7 @@ TEST(RunCliTest, EveryStageRunsAndTheReportSaysWhatCameOut) {
   for (const char* section :
        {"## Stages", "## Sub-space", "## Predictor and search", "## The winner trained on its own",
         "## int8", "On QEMU:", "## The winner against hand-designed baselines",
+        "The supernet trains that space cut to the options",
         "| resnet8 | R12 W1 \\| k3e1 \\| k3e1 \\| k3e1 |",
         "\"arch\":\"R12 W1 \\| k3e1"})  // the stages table's plans escape '|' too
     EXPECT_NE(report.find(section), std::string::npos) << section << "\n" << report;
