@@ -172,9 +172,9 @@ class Run {
     const nlohmann::json chosen = read_json_file(out + "/result.json").at("space");
     const int r = chosen.at("resolution").get<int>();
     const double w = chosen.at("width_mult").get<double>();
-    const nas::SearchSpace space = nas::load_space(settings_.space, config_dir_);
+    const RunContext context = make_run_context(settings_, config_dir_, true);
     std::vector<int> resolutions;
-    for (int candidate : space.resolutions)
+    for (int candidate : context.space.resolutions)
       if (std::abs(candidate - r) <= 4) resolutions.push_back(candidate);
     settings_.supernet.width_mult = w;
     settings_.train.resolutions = resolutions;
@@ -186,12 +186,11 @@ class Run {
     nas::SpaceTrimOptions trim_options = settings_.space_trim;
     trim_options.seed = settings_.seed;
     const nas::SpaceTrim trim =
-        nas::trim_to_fit(space, resolutions, w,
-                         make_run_context(settings_, config_dir_, true).constraints, trim_options);
+        nas::trim_to_fit(context.space, resolutions, w, context.constraints, trim_options);
     const std::string trimmed = out + "/space.json";
     util::write_file_atomically(trimmed, nas::space_to_json(trim.space).dump(2) + "\n");
     settings_.space = trimmed;
-    const double before = static_cast<double>(trim.fitting) / static_cast<double>(trim.sampled);
+    const double before = trim.fitting_fraction_before();
     stage.result["trim"] = {{"space", trimmed},
                             {"removed", trim.removed},
                             {"fitting_before", before},

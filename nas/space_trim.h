@@ -37,6 +37,10 @@ struct SpaceTrim {
   int64_t fitting = 0;                // of the sampled sub-nets, in the original space
   double fitting_fraction_after = 0;  // the same measure in the trimmed space
   std::vector<std::string> removed;   // one line per option taken out, with its share
+
+  double fitting_fraction_before() const {
+    return sampled > 0 ? static_cast<double>(fitting) / static_cast<double>(sampled) : 0.0;
+  }
 };
 
 // Samples `samples` sub-nets of space at each resolution and width_mult, keeps those that fit,
