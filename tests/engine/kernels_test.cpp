@@ -59,7 +59,8 @@ std::vector<ConvCase> conv_cases() {
     for (int s : {1, 2})
       for (auto [h, w, cin, cout] :
            {std::tuple{7, 9, 5, 11}, std::tuple{6, 6, 3, 8}, std::tuple{5, 11, 13, 7},
-            std::tuple{1, 1, 8, 16}, std::tuple{8, 7, 16, 3}})
+            std::tuple{1, 1, 8, 16}, std::tuple{8, 7, 16, 3}, std::tuple{4, 5, 4, 1},
+            std::tuple{9, 3, 12, 5}})
         cases.push_back({h, w, cin, cout, k, s, (i++ % 2) == 0});
   return cases;
 }

@@ -6,9 +6,10 @@
  *
  *   tn_conv2d_s8(in, 48, 48, 3, 24, 24, 16, 3, 2, &stem, out, scratch);
  *
- * On ARMv7E-M (TN_USE_DSP) the columns are stored in groups of four as (0, 2, 1, 3) so that one
- * SXTB16 of four weights lines up with one 32-bit load of the column for SMLAD; sums are the same
- * integers, so both paths are bit-exact.
+ * On ARMv7E-M (TN_USE_DSP) arm/tn_conv_arm.c computes two output pixels x two output channels
+ * per inner loop (SMLAD), the two columns interleaved in groups of four stored as (0, 2, 1, 3) so
+ * that one SXTB16 of four weights lines up with one 32-bit load; sums are the same integers, so
+ * both paths are bit-exact.
  */
 #ifndef TN_CONV_H
 #define TN_CONV_H
