@@ -99,6 +99,35 @@ TEST(KernelsTest, ConvolutionsMatchTheReferenceOnBothPaths) {
   }
 }
 
+// The 1x1 kernel's paths on the DSP side: its own unrolled loops for 8, 16 and 24 input channels
+// (stride 1, even output channels) and the general one, each over runs of up to 32 pixels whose
+// sums wait on the stack: one pixel, an odd count, exactly a run, and more than two runs.
+TEST(KernelsTest, PointwiseConvolutionsMatchTheReferenceOnEveryPath) {
+  uint64_t seed = 100;
+  for (int cin : {8, 16, 24, 12, 40})
+    for (int cout : {2, 6, 7})
+      for (int s : {1, 2})
+        for (auto [h, w] : {std::pair{1, 1}, std::pair{5, 7}, std::pair{4, 8}, std::pair{9, 8}}) {
+          Graph g;
+          const int x = g.add_input({h, w, cin});
+          g.set_output(g.add_conv(OpType::kConv2d, LayerRole::kExpand, 1, x, cout, 1, s,
+                                  cout % 2 ? Activation::kRelu6 : Activation::kNone));
+          const QuantModel m = random_quant_model(g, ++seed);
+          const Shape out = g.tensor(g.output()).shape;
+          const tn_layer layer = c_layer(m.layers[0]);
+          const std::vector<int8_t> in = random_int8(static_cast<size_t>(h * w * cin), ++seed);
+          const std::vector<int8_t> expected = reference_op(m, 0, in, {});
+          std::vector<int8_t> got(expected.size()), emu(expected.size());
+          tn_conv1x1_s8(in.data(), h, w, cin, out.h, out.w, out.c, s, &layer, got.data());
+          tn_emu_conv1x1_s8(in.data(), h, w, cin, out.h, out.w, out.c, s, &layer, emu.data());
+          const std::string what = std::to_string(h) + "x" + std::to_string(w) + "x" +
+                                   std::to_string(cin) + "->" + std::to_string(cout) + " s" +
+                                   std::to_string(s);
+          ASSERT_EQ(got, expected) << what;
+          ASSERT_EQ(emu, expected) << "DSP path " << what;
+        }
+}
+
 // Pushes a layer's outputs to both ends of the int8 range: channel by channel a huge positive or
 // negative bias, or a real multiplier above 1 (a left shift, the rare requantisation path), or
 // left as it is; the inputs alternate between -128 and 127 so (x + offset) takes its extremes.
@@ -135,7 +164,8 @@ TEST(KernelsTest, ConvolutionsSaturateAtBothEndsOnBothPaths) {
   uint64_t seed = 300;
   for (int k : {1, 3})
     for (int s : {1, 2})
-      for (auto [h, w, cin, cout] : {std::tuple{5, 7, 9, 7}, std::tuple{4, 4, 24, 13}}) {
+      for (auto [h, w, cin, cout] :
+           {std::tuple{5, 7, 9, 7}, std::tuple{4, 4, 24, 13}, std::tuple{6, 7, 16, 8}}) {
         Graph g;
         const int x = g.add_input({h, w, cin});
         // ReLU6 narrows the clamp; without it the ends are -128 and 127.
