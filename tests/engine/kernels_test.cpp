@@ -249,7 +249,7 @@ TEST(KernelsTest, DepthwiseInPlaceAndNotMatchTheReference) {
   for (int k : {3, 5, 7})
     for (int s : {1, 2})
       for (auto [h, w, c] : {std::tuple{7, 9, 5}, std::tuple{8, 8, 16}, std::tuple{3, 5, 13},
-                             std::tuple{1, 1, 7}, std::tuple{12, 11, 1}}) {
+                             std::tuple{1, 1, 7}, std::tuple{12, 11, 1}, std::tuple{4, 10, 6}}) {
         Graph g;
         const int x = g.add_input({h, w, c});
         // A conv first so that the depthwise input is not the graph input (in place allowed).
