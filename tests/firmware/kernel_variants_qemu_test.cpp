@@ -1,6 +1,7 @@
 // Every kernel variant natively on the emulated Cortex-M4 and M7 (the arm/ DSP kernels as the
 // target compiles them, not their host emulation): hand-made networks with odd channel counts and
-// sizes, 1x1 convs at stride 1 and 2, depthwise 3/5/7 at stride 1 and 2 in place and not,
+// sizes, 1x1 convs at stride 1 and 2 (and their unrolled paths for 8, 16 and 24 inputs), regular
+// convs of 3 and of a multiple of 4 channels, depthwise 3/5/7 at stride 1 and 2 in place and not,
 // residual adds, and layers whose outputs saturate at both ends; every output byte must equal the
 // reference interpreter's.
 #include <gtest/gtest.h>
@@ -65,6 +66,24 @@ Graph out_of_place_variants() {
     ++block;
   }
   g.set_output(g.add_linear(g.add_global_avg_pool(x), 9));
+  return g;
+}
+
+// The DSP paths of the regular and 1x1 convs: regular convs whose channel count is a multiple of
+// 4 (their columns filled four channels at a time), 1x1 convs with 8, 16 and 24 input channels and
+// an even output count (their own unrolled loops) and others, over more than one run of 32 pixels
+// and an odd pixel count.
+Graph dsp_conv_paths() {
+  Graph g;
+  int x = g.add_input({13, 11, 8});
+  x = g.add_conv(OpType::kConv2d, LayerRole::kConv1, 0, x, 16, 3, 1, Activation::kRelu6);
+  x = g.add_conv(OpType::kConv2d, LayerRole::kExpand, 1, x, 24, 1, 1, Activation::kRelu6);
+  x = g.add_conv(OpType::kConv2d, LayerRole::kProject, 1, x, 8, 1, 1, Activation::kNone);
+  x = g.add_conv(OpType::kConv2d, LayerRole::kExpand, 2, x, 16, 1, 1, Activation::kRelu6);
+  x = g.add_conv(OpType::kConv2d, LayerRole::kConv2, 2, x, 12, 5, 2, Activation::kRelu6);
+  x = g.add_conv(OpType::kConv2d, LayerRole::kExpand, 3, x, 36, 1, 1, Activation::kRelu6);
+  x = g.add_conv(OpType::kConv2d, LayerRole::kProject, 3, x, 15, 1, 2, Activation::kNone);
+  g.set_output(g.add_linear(g.add_global_avg_pool(x), 5));
   return g;
 }
 
@@ -156,6 +175,11 @@ TEST(KernelVariantsQemu, InPlaceDepthwiseAndPointwiseBitExactOnM4AndM7) {
 TEST(KernelVariantsQemu, OutOfPlaceDepthwiseAndResidualsBitExactOnM4AndM7) {
   TINYNAS_SKIP_WITHOUT_ARM_TOOLS();
   expect_bit_exact_on_both_cores(out_of_place_variants(), false, 12);
+}
+
+TEST(KernelVariantsQemu, RegularAndPointwiseDspPathsBitExactOnM4AndM7) {
+  TINYNAS_SKIP_WITHOUT_ARM_TOOLS();
+  expect_bit_exact_on_both_cores(dsp_conv_paths(), false, 13);
 }
 
 }  // namespace
