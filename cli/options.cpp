@@ -28,6 +28,9 @@ void add_search_options(cxxopts::Options& options) {
       "trained supernet checkpoint: accuracy-driven search (re-measures the final top-k)",
       cxxopts::value<std::string>())(
       "predictor", "accuracy predictor (tinynas predictor build): the evolution's fitness",
+      cxxopts::value<std::string>())(
+      "fitness",
+      "without --predictor or --supernet: flops (MACs), zen or naswot (training-free proxies)",
       cxxopts::value<std::string>())("top-k", "final candidates re-measured with the supernet",
                                      cxxopts::value<int>())("v,verbose", "more log output")(
       "quiet", "no progress and no log output below warnings")("h,help", "show this help");
@@ -134,6 +137,10 @@ Settings settings_from_options(const cxxopts::ParseResult& parsed) {
   if (parsed.count("top-k")) {
     s.search.top_k = parsed["top-k"].as<int>();
     check_flag(s, "top-k", "search.top_k");
+  }
+  if (parsed.count("fitness")) {
+    s.search.fitness = parsed["fitness"].as<std::string>();
+    check_flag(s, "fitness", "search.fitness");
   }
   return s;
 }

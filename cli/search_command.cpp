@@ -242,6 +242,15 @@ int search_command(int argc, char** argv, SearchMode mode) {
                                               supernet_access());
   const bool accuracy_search = accuracy != nullptr;
   pipeline::SearchPipeline pipeline(c.space, c.constraints, search, std::move(accuracy));
+  if (settings.search.fitness != "flops") {
+    if (accuracy_search)
+      throw std::invalid_argument("--fitness " + settings.search.fitness +
+                                  " is the fitness without --predictor or --supernet: give one "
+                                  "or the other");
+    if (search.evolve)
+      pipeline.set_fitness(
+          training_free_fitness(settings.search.fitness, pipeline.space(), c.settings.seed));
+  }
   c.space = pipeline.space();
   c.out_dir = prepare_output_dir(
       accuracy_search && !settings.search.out.empty() ? settings.search.out : settings.out);
@@ -262,7 +271,9 @@ int search_command(int argc, char** argv, SearchMode mode) {
   result["settings"].erase("out");
 
   SearchReport report(c, pipeline.accuracy() ? pipeline.accuracy()->fitness_label()
-                                             : nas::FlopsProxyFitness().kind() + " (MMACs)");
+                         : settings.search.fitness != "flops"
+                             ? settings.search.fitness + " score"
+                             : nas::FlopsProxyFitness().kind() + " (MMACs)");
   const pipeline::SearchResult searched = pipeline.run(report);
 
   nlohmann::json space_json = {{"name", c.space.name}};

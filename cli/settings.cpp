@@ -449,6 +449,11 @@ const FieldTable<Settings>& settings_table() {
           "search.random_baseline", [](auto& s) -> auto& { return s.search.random_baseline; },
           "judge as many random fitting sub-nets the same way"),
       field<S>(
+          "search.fitness", [](auto& s) -> auto& { return s.search.fitness; },
+          "the evolution's fitness without a predictor or supernet: \"flops\" (MACs), or the "
+          "training-free proxies \"zen\" (Zen-score) or \"naswot\"",
+          one_of({"flops", "zen", "naswot"})),
+      field<S>(
           "search.out", [](auto& s) -> auto& { return s.search.out; },
           "output folder of the accuracy search (overrides \"out\")"),
   };

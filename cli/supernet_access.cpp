@@ -1,8 +1,11 @@
 #include "cli/supernet_access.h"
 
+#include <stdexcept>
+
 #ifdef TINYNAS_WITH_TORCH
 #include "cli/supernet_args.h"
 #include "pipeline/supernet_meter.h"
+#include "supernet/zero_cost_proxy.h"
 #endif
 
 namespace tinynas::cli {
@@ -29,6 +32,22 @@ pipeline::SupernetAccess supernet_access() {
   access.open_meter = pipeline::open_supernet_meter;
 #endif
   return access;
+}
+
+std::unique_ptr<nas::FitnessEvaluator> training_free_fitness(const std::string& kind,
+                                                             const nas::SearchSpace& space,
+                                                             uint64_t seed) {
+#ifdef TINYNAS_WITH_TORCH
+  supernet::ZeroCostOptions options;
+  options.proxy = supernet::zero_cost_proxy_from_string(kind);
+  options.seed = seed;
+  return std::make_unique<supernet::ZeroCostFitness>(space, options);
+#else
+  (void)space;
+  (void)seed;
+  throw std::invalid_argument("fitness '" + kind +
+                              "' runs networks: this tinynas was built without LibTorch");
+#endif
 }
 
 }  // namespace tinynas::cli

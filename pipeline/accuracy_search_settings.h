@@ -16,6 +16,9 @@ struct AccuracySearchSettings {
   int64_t validation_images = 5000;  // held-out training images the top-k are measured on
   bool random_baseline = true;  // the same number of random fitting sub-nets, judged the same way
   std::string out;              // output folder of the search (overrides "out")
+  // The evolution's fitness when there is neither a predictor nor a supernet: "flops" (MACs) or a
+  // training-free proxy, "zen" or "naswot" (supernet/zero_cost_proxy.h).
+  std::string fitness = "flops";
   bool enabled() const { return !supernet.empty() || !predictor.empty(); }
 };
 

@@ -40,6 +40,12 @@ SearchPipeline::SearchPipeline(nas::SearchSpace space, nas::Constraints constrai
 
 SearchPipeline::~SearchPipeline() = default;
 
+void SearchPipeline::set_fitness(std::unique_ptr<nas::FitnessEvaluator> fitness) {
+  if (accuracy_)
+    throw std::invalid_argument("an accuracy search (predictor or supernet) has its own fitness");
+  fitness_ = std::move(fitness);
+}
+
 std::vector<nas::SubspaceStats> SearchPipeline::rank(SearchObserver& observer) const {
   nas::SpaceOptimizerOptions options = options_.space_optimizer;
   options.seed = options_.seed;
@@ -107,7 +113,9 @@ SearchResult SearchPipeline::run(SearchObserver& observer) {
   nas::EvolutionOptions evolution = options_.evolution;
   evolution.seed = options_.seed;
   nas::FlopsProxyFitness flops_proxy;
-  nas::FitnessEvaluator& fitness = accuracy_ ? accuracy_->fitness() : flops_proxy;
+  nas::FitnessEvaluator& fitness = accuracy_  ? accuracy_->fitness()
+                                   : fitness_ ? *fitness_
+                                              : flops_proxy;
   // With a supernet, resolution is a gene over its training resolutions (as in OFA).
   result.resolutions = accuracy_ && !options_.subspace
                            ? accuracy_->resolutions()

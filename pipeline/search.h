@@ -83,6 +83,9 @@ class SearchPipeline {
   const nas::SearchSpace& space() const { return space_; }
   const nas::Constraints& constraints() const { return constraints_; }
   AccuracySearch* accuracy() const { return accuracy_.get(); }
+  // The evolution's fitness without an accuracy search (default: the FLOPs proxy). Throws
+  // std::invalid_argument when there is an accuracy search, whose fitness it is.
+  void set_fitness(std::unique_ptr<nas::FitnessEvaluator> fitness);
 
   // Throws std::invalid_argument when no sampled sub-net of any sub-space fits (after
   // observer.space_ranked).
@@ -97,6 +100,7 @@ class SearchPipeline {
   nas::Constraints constraints_;
   SearchOptions options_;
   std::unique_ptr<AccuracySearch> accuracy_;
+  std::unique_ptr<nas::FitnessEvaluator> fitness_;  // without accuracy_; null: FLOPs proxy
 };
 
 }  // namespace tinynas::pipeline

@@ -51,6 +51,14 @@ StaticNetworkImpl::StaticNetworkImpl(const memory::Graph& graph,
 }
 
 torch::Tensor StaticNetworkImpl::forward(const torch::Tensor& x) {
+  return run(x, nullptr);
+}
+
+torch::Tensor StaticNetworkImpl::forward(const torch::Tensor& x, const ForwardProbe& probe) {
+  return run(x, &probe);
+}
+
+torch::Tensor StaticNetworkImpl::run(const torch::Tensor& x, const ForwardProbe* probe) {
   std::vector<torch::Tensor> t(graph_.tensors().size());
   t[static_cast<size_t>(graph_.input())] = channels_last(x);
   const auto& ops = graph_.ops();
@@ -70,6 +78,7 @@ torch::Tensor StaticNetworkImpl::forward(const torch::Tensor& x) {
         y = in + t[static_cast<size_t>(op.input2)];
         break;
       case OpType::kGlobalAvgPool:
+        if (probe && probe->on_pooled_input) probe->on_pooled_input(in);
         y = in.mean({2, 3}, /*keepdim=*/true);
         break;
       case OpType::kLinear:
@@ -79,9 +88,19 @@ torch::Tensor StaticNetworkImpl::forward(const torch::Tensor& x) {
         y = torch::max_pool2d(in, op.kernel, op.stride, op.pad);
         break;
     }
-    if (l.gamma.defined())
-      y = torch::batch_norm(y, l.gamma, l.beta, l.mean, l.var, false, 0.0, l.eps, false);
-    if (op.activation == memory::Activation::kRelu6) y = torch::hardtanh(y, 0, 6);
+    if (l.gamma.defined()) {
+      if (probe) {
+        if (probe->on_batch_norm) probe->on_batch_norm(y);
+        // The batch's own statistics; the stored ones are neither read nor updated.
+        y = torch::batch_norm(y, l.gamma, l.beta, {}, {}, true, 0.0, l.eps, false);
+      } else {
+        y = torch::batch_norm(y, l.gamma, l.beta, l.mean, l.var, false, 0.0, l.eps, false);
+      }
+    }
+    if (op.activation == memory::Activation::kRelu6) {
+      y = torch::hardtanh(y, 0, 6);
+      if (probe && probe->on_activation) probe->on_activation(y);
+    }
     t[static_cast<size_t>(op.output)] = y;
   }
   return t[static_cast<size_t>(graph_.output())];

@@ -9,6 +9,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <vector>
 
 #include "memory_model/float_weights.h"
@@ -16,11 +17,21 @@
 
 namespace tinynas::supernet {
 
+// What a training-free proxy sees of a forward pass (supernet/zero_cost_proxy.h): BatchNorm
+// normalises with the batch's own statistics, as at initialisation in training mode, and each
+// callback that is set gets the tensors as they are computed.
+struct ForwardProbe {
+  std::function<void(const torch::Tensor& bn_input)> on_batch_norm;
+  std::function<void(const torch::Tensor& activated)> on_activation;   // after each ReLU6
+  std::function<void(const torch::Tensor& features)> on_pooled_input;  // global pool's input
+};
+
 class StaticNetworkImpl : public torch::nn::Module {
  public:
   // Throws std::invalid_argument when the weights do not fit the graph.
   StaticNetworkImpl(const memory::Graph& graph, const memory::FloatWeights& weights);
   torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor forward(const torch::Tensor& x, const ForwardProbe& probe);
 
  private:
   struct Layer {
@@ -28,6 +39,8 @@ class StaticNetworkImpl : public torch::nn::Module {
     torch::Tensor gamma, beta, mean, var;  // empty without BN
     double eps = 0;
   };
+  torch::Tensor run(const torch::Tensor& x, const ForwardProbe* probe);
+
   memory::Graph graph_;
   std::vector<Layer> layers_;  // per op (empty for ops without weights)
 };

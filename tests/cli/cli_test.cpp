@@ -2,6 +2,7 @@
 // for a seed. The bad inputs are one table in bad_input_test.cpp.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 
 #include "tests/support/cli_runner.h"
 #include "tests/support/temp_dir.h"
+#include "util/json_reader.h"
 #include "util/process.h"
 
 namespace tinynas::cli {
@@ -115,6 +117,26 @@ TEST(CliTest, EvaluatesAFormat1Checkpoint) {
   EXPECT_EQ(j.at("arch").at("resolution"), 12);  // the largest training resolution
 }
 #endif
+
+// A training-free proxy as the search's fitness: result.json names it; a build without LibTorch
+// says it cannot run networks.
+TEST(CliTest, SearchesWithATrainingFreeProxy) {
+  TempDir tmp;
+  const ProcessResult r = tinynas(
+      {"search", "--space",      "resnet", "--sram",        "64K", "--flash",   "256K", "--fitness",
+       "zen",    "--population", "8",      "--generations", "2",   "--samples", "200",  "--threads",
+       "1",      "--quiet",      "--out",  tmp.str()});
+#ifdef TINYNAS_WITH_TORCH
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = util::read_json_file(tmp.str() + "/result.json");
+  EXPECT_EQ(j.at("fitness_kind"), "zen");
+  EXPECT_EQ(j.at("settings").at("search").at("fitness"), "zen");
+  EXPECT_TRUE(std::isfinite(j.at("fitness").get<double>()));
+#else
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("without LibTorch"), std::string::npos) << r.err;
+#endif
+}
 
 TEST(CliTest, CostJsonFollowsTheContract) {
   const ProcessResult r =
