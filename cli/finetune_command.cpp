@@ -1,11 +1,12 @@
 // tinynas finetune --supernet CKPT ARCH: the search's winner trained further on its own, starting
 // from the weights it inherits from the supernet (or, --init scratch, from a random
-// initialisation for comparison), with distillation from the supernet's largest sub-net; then
-// BN re-calibrated, measured on the held-out and test images, and extracted as float weights for
-// tinynas export. Checkpoints like tinynas train; --resume continues a killed run.
-// tinynas finetune --init scratch ARCH.json --data DATA (no supernet): any arch of any space, e.g.
-// a hand-designed baseline such as configs/archs/resnet8.json, trained from a random
-// initialisation with the experiment's recipe, without distillation.
+// initialisation for comparison), distilled from the supernet's largest sub-net when asked
+// (finetune.distill, off by default: docs/run.md says why); then BN re-calibrated, measured on the
+// held-out and test images, and extracted as float weights for tinynas export. Checkpoints like
+// tinynas train; --resume continues a killed run. tinynas finetune --init scratch ARCH.json --data
+// DATA (no supernet): any arch of any space, e.g. a hand-designed baseline such as
+// configs/archs/resnet8.json, trained from a random initialisation with the experiment's recipe,
+// without distillation.
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -45,6 +46,7 @@ void apply_flags(const cxxopts::ParseResult& parsed, Settings& s) {
   if (parsed.count("warmup-epochs")) f.warmup_epochs = parsed["warmup-epochs"].as<double>();
   if (parsed.count("weight-decay")) f.weight_decay = parsed["weight-decay"].as<double>();
   if (parsed.count("init")) f.init = parsed["init"].as<std::string>();
+  if (parsed.count("distill")) f.distill = true;
   if (parsed.count("no-distill")) f.distill = false;
   if (parsed.count("out")) f.out = parsed["out"].as<std::string>();
   if (parsed.count("threads")) s.threads = parsed["threads"].as<int>();
@@ -61,8 +63,8 @@ void apply_flags(const cxxopts::ParseResult& parsed, Settings& s) {
 
 int finetune_command(int argc, char** argv) {
   cxxopts::Options options("tinynas finetune",
-                           "Train one sub-net of a supernet further on its own (distilled from "
-                           "the supernet's largest sub-net), then extract its float weights.");
+                           "Train one sub-net of a supernet further on its own, then extract its "
+                           "float weights.");
   options.positional_help("ARCH.json|largest|smallest|random:SEED");
   options.add_options()("supernet", "checkpoint written by tinynas train",
                         cxxopts::value<std::string>())("arch", "the sub-net",
@@ -77,7 +79,9 @@ int finetune_command(int argc, char** argv) {
       "warmup-epochs", "linear warm-up epochs (finetune.warmup_epochs)", cxxopts::value<double>())(
       "weight-decay", "weight decay (finetune.weight_decay)", cxxopts::value<double>())(
       "init", "supernet (inherited weights) or scratch (random initialisation)",
-      cxxopts::value<std::string>())("no-distill", "no distillation from the largest sub-net")(
+      cxxopts::value<std::string>())(
+      "distill", "distillation from the supernet's largest sub-net (finetune.distill)")(
+      "no-distill", "no distillation (the default)")(
       "validation-images",
       "held-out training images the result is measured on (default: search.validation_images)",
       cxxopts::value<int64_t>())(

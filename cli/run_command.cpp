@@ -362,7 +362,7 @@ class Run {
   }
 
   // The winner trained further from the supernet's weights ("supernet"), or from a random
-  // initialisation for the same epochs ("scratch"), distilled from the full network either way.
+  // initialisation for the same epochs ("scratch"), with the same recipe (finetune.*).
   void finetune(StageRecord& stage, const std::string& init, const std::string& out) {
     const int epochs = stage.plan.at("epochs").get<int>();
     std::vector<std::string> args = {"finetune",

@@ -224,8 +224,9 @@ void winner_section(std::ostream& md, const std::string& dir) {
     md << "| trained from scratch, same epochs | " << sc->value("epochs", 0) << " | "
        << top1_of(sc->at("finetuned").at("validation")) << " | "
        << top1_of(sc->at("finetuned").at("test")) << " |\n";
-  md << "\nAll distilled from the supernet's full network; the exported model is the fine-tuned "
-        "one.\n\n";
+  md << (ft->value("distill", false) ? "\nBoth distilled from the supernet's full network"
+                                     : "\nNo distillation")
+     << "; the exported model is the fine-tuned one.\n\n";
 }
 
 void int8_section(std::ostream& md, const std::string& dir) {

@@ -423,7 +423,8 @@ const FieldTable<Settings>& settings_table() {
           "weight decay (not on batch norm or biases)"),
       finetune_field(
           "distill", [](auto& s) -> auto& { return s.finetune.distill; },
-          "distillation from the supernet's largest sub-net (weight: train.distill_weight)"),
+          "distillation from the supernet's largest sub-net (weight: train.distill_weight); off: a "
+          "teacher weaker than the student drags it down"),
       finetune_field(
           "init", [](auto& s) -> auto& { return s.finetune.init; },
           "\"supernet\" (the weights the sub-net inherits) or \"scratch\" (random: what the "
