@@ -5,9 +5,10 @@
 //   space -> supernet (train) -> predictor -> search -> finetune [-> scratch] [-> baselines] ->
 //   export -> accuracy -> verify -> report
 //
-// The baselines are hand-designed networks (default: MLPerf Tiny's ResNet-8) scaled to the same
-// limits, trained from scratch by the same code for as long as the winner's fine-tuning, then
-// quantised, measured and verified like the winner, for the report's comparison.
+// The baselines are hand-designed networks (default: MLPerf Tiny's ResNet-8 and MobileNetV2 with
+// CIFAR strides) scaled to the same limits, trained from scratch by the same code for as long as
+// the winner's fine-tuning, then quantised, measured and verified like the winner, for the
+// report's comparison.
 //
 // run.json (cli/run_record.h) records the settings, the measured training rate, each stage's
 // plan and status; a re-run with --resume skips the finished stages and resumes the one that was
@@ -602,7 +603,7 @@ int run_command(int argc, char** argv) {
       "no-scratch", "skip training the winner from scratch for comparison")(
       "baselines",
       "hand-designed networks to train beside the winner, scaled to the limits: arch names "
-      "under configs/archs/ or files, separated by commas (default: resnet8)",
+      "under configs/archs/ or files, separated by commas (default: resnet8,mbv2-cifar)",
       cxxopts::value<std::string>())("no-baselines", "train no baselines")(
       "out", "run folder (default: the config's \"out\", else runs/<timestamp>)",
       cxxopts::value<std::string>())("resume", "continue the run in --out where it stopped")(
@@ -658,7 +659,7 @@ int run_command(int argc, char** argv) {
       parsed.count("no-baselines")
           ? std::vector<std::string>{}
           : baseline_list(parsed.count("baselines") ? parsed["baselines"].as<std::string>()
-                                                    : "resnet8");
+                                                    : "resnet8,mbv2-cifar");
   validate_settings(settings);
   // The limits are checked before anything trains: a space with no sub-net that fits is an error.
   const RunContext context = make_run_context(settings, config_dir, true);
