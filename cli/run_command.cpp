@@ -249,16 +249,53 @@ class Run {
     return rate;
   }
 
-  // A baseline trained alone from scratch, as its stage will train it (no teacher).
+  // A network of `space` trained alone, without a teacher, as fine-tuning and the baselines
+  // train.
+  double arch_images_per_s(const nas::SearchSpace& space, const nas::Arch& arch) {
+    supernet::TrainJob job = train_job_for(settings_, config_dir_);
+    job.space = space;
+    job.supernet.width_mult = arch.width_mult;
+    job.subnet = arch;
+    job.train.resolutions = {arch.resolution};
+    return measure_images_per_s(job);
+  }
+
   double baseline_images_per_s(const std::string& name) {
     const nas::ArchFile file =
         nas::load_arch_file(paths_.baseline(name) + "/arch.json", "", config_dir_);
-    supernet::TrainJob job = train_job_for(settings_, config_dir_);
-    job.space = file.space;
-    job.supernet.width_mult = file.arch.width_mult;
-    job.subnet = file.arch;
-    job.train.resolutions = {file.arch.resolution};
-    return measure_images_per_s(job);
+    return arch_images_per_s(file.space, file.arch);
+  }
+
+  // The supernet's space as the later stages see it (cut to what fits when the run cuts it).
+  nas::SearchSpace context_space() const {
+    return make_run_context(settings_, config_dir_, true).space;
+  }
+
+  // The sub-net fine-tuning is planned for, before the search has picked the winner: of 200
+  // seeded draws from the chosen sub-space that fit the limits, the one whose MACs are nearest
+  // `macs` (the sub-space's 90th percentile: the search goes for the large ones). Its training
+  // rate is measured, not extrapolated from the full network's: per MAC, small networks train
+  // slower (run4 planned 1,143 img/s from a MACs ratio and trained at 840).
+  nas::Arch planning_arch(double macs) const {
+    const RunContext context = make_run_context(settings_, config_dir_, true);
+    const nlohmann::json& space_result = record_.stage("space").result;
+    const int r = space_result.at("resolution").get<int>();
+    const double w = space_result.at("width_mult").get<double>();
+    nas::Rng rng = nas::Rng::for_stream(settings_.seed, 31);
+    nas::CostModel cost(context.space);
+    std::optional<nas::Arch> best;
+    double best_distance = 0;
+    for (int draw = 0; draw < 200; ++draw) {
+      nas::Arch arch = nas::sample_arch(context.space, r, w, rng);
+      const nas::ArchCost c = cost.evaluate(arch);
+      if (!context.constraints.fits(c)) continue;
+      const double distance = std::abs(static_cast<double>(c.macs) - macs);
+      if (!best || distance < best_distance) {
+        best = arch;
+        best_distance = distance;
+      }
+    }
+    return best ? *best : nas::largest_arch(context.space, r, w);
   }
 
   // Every stage's allowance and work, once, from the measured training rate and the time left:
@@ -306,13 +343,19 @@ class Run {
     settings_.search.predictor = paths_.predictor();
     record_.stage("search").plan = {{"top_k", settings_.search.top_k}};
 
-    const double macs = record_.stage("space").result.at("p90_macs").get<double>();
-    const double ips = pipeline::subnet_images_per_s(rate, macs, settings_.finetune.distill);
+    const nas::Arch planned_for = planning_arch(record_.stage("space").result.at("p90_macs"));
+    const double macs =
+        static_cast<double>(nas::CostModel(context_space()).evaluate(planned_for).macs);
+    const double alone_ips = arch_images_per_s(context_space(), planned_for);
+    const double ips = settings_.finetune.distill
+                           ? pipeline::with_teacher_images_per_s(alone_ips, rate)
+                           : alone_ips;
     settings_.finetune.epochs = pipeline::plan_epochs(allowance("finetune"), ips, train_images());
     const nlohmann::json finetune_plan = {
         {"epochs", settings_.finetune.epochs},
+        {"planned_for", planned_for.summary()},
         {"planned_for_macs", macs},
-        {"estimated_images_per_s", ips},
+        {"measured_images_per_s", ips},
         {"estimated_s", settings_.finetune.epochs * static_cast<double>(train_images()) / ips}};
     record_.stage("finetune").plan = finetune_plan;
     // The comparison from scratch trains exactly as long as the fine-tuning, and so does each

@@ -13,8 +13,10 @@ std::vector<StageShare> run_stages(bool compare_scratch, int baselines) {
                                {"accuracy", 0.025}, {"verify", 0.015},  {"report", 0.005}};
   size_t next = 5;  // after finetune
   if (compare_scratch) {
-    s[4].share = 0.24;  // fine-tuning and the from-scratch comparison share its time
-    s.insert(s.begin() + static_cast<long>(next++), StageShare{"scratch", 0.16});
+    // The comparison from scratch trains exactly as long as the fine-tuning, so the two split
+    // the fine-tuning's time evenly.
+    s[4].share = 0.2;
+    s.insert(s.begin() + static_cast<long>(next++), StageShare{"scratch", 0.2});
   }
   if (baselines > 0) {
     // Each baseline trains as long as the winner's fine-tuning, plus its export, accuracy and
@@ -45,7 +47,7 @@ double stage_allowance(const std::vector<StageShare>& stages, size_t index, doub
 double phase_cost(const supernet::PhaseOptions& phase) {
   const double subnets = phase.elastic.empty() ? 1.0 : 0.6 * phase.subnets_per_step;
   const bool teacher = phase.distill && phase.sampling == "random";
-  return subnets + (teacher ? 0.35 : 0.0);
+  return subnets + (teacher ? kTeacherCost : 0.0);
 }
 
 std::vector<supernet::PhaseOptions> plan_phases(std::vector<supernet::PhaseOptions> recipe,
@@ -67,11 +69,8 @@ std::vector<supernet::PhaseOptions> plan_phases(std::vector<supernet::PhaseOptio
   return recipe;
 }
 
-double subnet_images_per_s(const TrainingRate& rate, double macs, bool distill) {
-  const double speedup = std::clamp(rate.full_macs / std::max(1.0, macs), 1.0, 4.0);
-  const double seconds_per_image =
-      1.0 / (rate.images_per_s * speedup) + (distill ? 0.35 / rate.images_per_s : 0.0);
-  return 1.0 / seconds_per_image;
+double with_teacher_images_per_s(double alone_images_per_s, const TrainingRate& rate) {
+  return 1.0 / (1.0 / alone_images_per_s + kTeacherCost / rate.images_per_s);
 }
 
 int plan_epochs(double seconds, double images_per_s, int64_t images) {

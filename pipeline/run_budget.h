@@ -41,6 +41,10 @@ struct TrainingRate {
   double full_macs = 0;     // the full network's MACs at the training resolution
 };
 
+// A distillation teacher's forward pass per training image, relative to a step of the full
+// network.
+inline constexpr double kTeacherCost = 0.35;
+
 // Cost of one training image in a phase, relative to a step of the full network alone: sampled
 // sub-nets cost about 0.6 of the full one each, a distillation teacher's forward pass 0.35.
 double phase_cost(const supernet::PhaseOptions& phase);
@@ -53,10 +57,9 @@ std::vector<supernet::PhaseOptions> plan_phases(std::vector<supernet::PhaseOptio
                                                 double seconds, const TrainingRate& rate,
                                                 int64_t images);
 
-// Training images per second of one sub-net of `macs` MACs trained alone (fine-tuning), with the
-// full network's forward pass as teacher when distilling. Smaller sub-nets are faster, by their
-// MACs ratio up to 4x (below that, fixed costs dominate).
-double subnet_images_per_s(const TrainingRate& rate, double macs, bool distill);
+// Training images per second of a sub-net measured alone (`alone_images_per_s`) once each step
+// also runs the full network's forward pass as a distillation teacher.
+double with_teacher_images_per_s(double alone_images_per_s, const TrainingRate& rate);
 
 // Whole epochs of `images` that fit `seconds` at `images_per_s` (at least 1, at most 1000).
 int plan_epochs(double seconds, double images_per_s, int64_t images);
