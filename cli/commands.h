@@ -19,6 +19,7 @@ int eval_command(int argc, char** argv);
 int extract_command(int argc, char** argv);
 int finetune_command(int argc, char** argv);   // one sub-net trained further on its own
 int predictor_command(int argc, char** argv);  // tinynas predictor build
+int latency_command(int argc, char** argv);    // tinynas latency build|eval
 int run_command(int argc, char** argv);        // data + limits + budget -> verified int8 model
 #endif
 int export_command(int argc, char** argv);    // int8 C project of an arch (engine/)

@@ -83,6 +83,15 @@ nlohmann::json cost_report(const nas::Arch& arch, const nas::SearchSpace& space,
                       {"blocks", blocks}};
   if (constraints) {
     nas::ArchCost cost{total.macs, total.params, total.flash_bytes, plan.arena_bytes};
+    if (const nas::LatencyModel* latency = constraints->latency_model.get()) {
+      const std::vector<nas::LayerLatencyFeatures> features = nas::latency_features(graph);
+      cost.latency = latency->predict(features);
+      for (size_t i = 0; i < features.size(); ++i)
+        j["layers"][i]["predicted_latency"] = latency->predict_layer(features[i]);
+      j["predicted_latency"] = cost.latency;
+      j["latency_limit"] = constraints->latency_limit;
+      j["latency_measure"] = constraints->measure();
+    }
     j["fits"] = constraints->fits(cost);
     j["sram_total_bytes"] = plan.arena_bytes + constraints->reserved_sram_bytes;
     j["flash_total_bytes"] = total.flash_bytes + constraints->reserved_flash_bytes;

@@ -34,6 +34,7 @@ constexpr const char* kUsage =
     "  accuracy top-1 of an exported int8 model and of its float network on a test split\n"
     "  config   experiment settings: all defaults, every key explained, a file checked\n"
     "  bench    flash a model to a board (pyOCD / OpenOCD) or QEMU: cycles, per layer, stack\n"
+    "  latency build|eval  fit a board's latency model on QEMU-measured sub-nets; its error\n"
     "  run      data + board limits + budget -> trained, quantised, verified int8 model\n"
     "\n"
     "example:\n"
@@ -81,11 +82,12 @@ int dispatch(int argc, char** argv) {
   if (command == "accuracy") return tinynas::cli::accuracy_command(argc - 1, argv + 1);
   if (command == "config") return tinynas::cli::config_command(argc - 1, argv + 1);
   if (command == "bench") return tinynas::cli::bench_command(argc - 1, argv + 1);
+  if (command == "latency") return tinynas::cli::latency_command(argc - 1, argv + 1);
   throw std::invalid_argument("unknown command '" + command +
                               "' (commands: search, space, evolve, cost, train, eval, extract, "
                               "finetune, predictor, export, "
                               "verify, "
-                              "accuracy, config, bench, run; see tinynas --help)");
+                              "accuracy, config, bench, latency, run; see tinynas --help)");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "cli/options.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
@@ -16,7 +17,17 @@ void add_search_options(cxxopts::Options& options) {
       "board", "target board under configs/boards/ (stm32f746, stm32f412, stm32h743, nrf52840)",
       cxxopts::value<std::string>())("sram", "SRAM size, overriding the board's (e.g. 320K)",
                                      cxxopts::value<std::string>())(
-      "flash", "Flash size, overriding the board's (e.g. 1M)", cxxopts::value<std::string>())(
+      "latency-margin",
+      "fraction a predicted latency stays under --latency, for the model's error (default 0.05)",
+      cxxopts::value<double>())("flash", "Flash size, overriding the board's (e.g. 1M)",
+                                cxxopts::value<std::string>())(
+      "latency",
+      "latency limit per inference: ms at the board's clock (250ms) or cycles (12M), predicted "
+      "by the board's latency model",
+      cxxopts::value<std::string>())("latency-model",
+                                     "latency model file (default: configs/latency/<QEMU target "
+                                     "of the board's core>.json)",
+                                     cxxopts::value<std::string>())(
       "samples", "sub-nets sampled per (R, W) sub-space", cxxopts::value<int>())(
       "population", "evolution population", cxxopts::value<int>())(
       "generations", "evolution generations", cxxopts::value<int>())(
@@ -107,6 +118,12 @@ Settings settings_from_options(const cxxopts::ParseResult& parsed) {
   if (parsed.count("board")) s.board = parsed["board"].as<std::string>();
   if (parsed.count("sram")) s.sram_bytes = size_option(parsed, "sram");
   if (parsed.count("flash")) s.flash_bytes = size_option(parsed, "flash");
+  if (parsed.count("latency")) s.latency = parsed["latency"].as<std::string>();
+  if (parsed.count("latency-model")) s.latency_model = parsed["latency-model"].as<std::string>();
+  if (parsed.count("latency-margin")) {
+    s.latency_margin = parsed["latency-margin"].as<double>();
+    check_flag(s, "latency-margin", "latency_margin");
+  }
   if (parsed.count("samples")) {
     s.space_optimizer.samples_per_space = parsed["samples"].as<int>();
     check_flag(s, "samples", "space_optimizer.samples");
@@ -151,6 +168,21 @@ CommonFlags common_flags(const cxxopts::ParseResult& parsed) {
   f.verbose = parsed.count("verbose") > 0;
   f.quiet = parsed.count("quiet") > 0;
   return f;
+}
+
+std::vector<std::string> comma_list(const std::string& flag, const std::string& text) {
+  std::vector<std::string> names;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    const std::string name = text.substr(start, comma - start);
+    if (name.empty())
+      throw std::invalid_argument(flag + ": expected names or files separated by commas, got '" +
+                                  text + "'");
+    names.push_back(name);
+    start = comma + 1;
+  }
+  return names;
 }
 
 }  // namespace tinynas::cli

@@ -5,6 +5,7 @@
 #include <cxxopts.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/settings.h"
 
@@ -26,6 +27,10 @@ int64_t size_option(const cxxopts::ParseResult& parsed, const std::string& name)
 
 // Parses argv with cxxopts, turning its exceptions into std::invalid_argument.
 cxxopts::ParseResult parse_or_throw(cxxopts::Options& options, int argc, char** argv);
+
+// "resnet8,mbv2" -> {"resnet8", "mbv2"}: names or files a flag lists; an empty name throws
+// std::invalid_argument naming the flag.
+std::vector<std::string> comma_list(const std::string& flag, const std::string& text);
 
 // The configs folder for a command with a --config-dir option (see config_dir.h for the search).
 std::string config_dir_option(const cxxopts::ParseResult& parsed);

@@ -289,6 +289,28 @@ PlotResult plot_predictor(const std::string& dir, const std::vector<double>& mea
   return render(dir, "predictor", data.str(), body, options);
 }
 
+PlotResult plot_latency(const std::string& dir, const std::vector<double>& measured,
+                        const std::vector<double>& predicted, const std::string& title,
+                        const PlotOptions& options) {
+  if (measured.empty() || measured.size() != predicted.size())
+    return nothing_to_plot(dir, "latency", "no held-out networks, or unequal lists");
+  NumberWriter data;
+  data << "# measured predicted (millions of instructions)\n";
+  for (size_t i = 0; i < measured.size(); ++i) data << measured[i] << ' ' << predicted[i] << '\n';
+  const std::string body = "set title " + quoted(title) +
+                           "\n"
+                           "set xlabel 'measured (M instructions)'\n"
+                           "set ylabel 'predicted (M instructions)'\n"
+                           "set grid\n"
+                           "set size square\n"
+                           "set logscale xy\n" +
+                           key_below(2) +
+                           "plot 'latency.dat' using 1:2 with points pointtype 7 title "
+                           "'held-out networks', \\\n"
+                           "     x with lines dashtype 2 title 'predicted = measured'\n";
+  return render(dir, "latency", data.str(), body, options);
+}
+
 PlotResult plot_training_curves(const std::string& dir, const std::vector<CurveSeries>& series,
                                 const std::string& title, const PlotOptions& options) {
   NumberWriter data;

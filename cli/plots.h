@@ -71,6 +71,12 @@ PlotResult plot_predictor(const std::string& dir, const std::vector<double>& mea
                           const std::vector<double>& predicted, const std::string& title,
                           const PlotOptions& options = {});
 
+// latency.png: predicted against measured latency (millions of instructions) of held-out
+// networks, with the diagonal. The lists have equal length.
+PlotResult plot_latency(const std::string& dir, const std::vector<double>& measured,
+                        const std::vector<double>& predicted, const std::string& title,
+                        const PlotOptions& options = {});
+
 // One bar of the per-layer profile: a layer's name and its instructions.
 struct LayerBar {
   std::string layer;  // "b3.dw"

@@ -606,24 +606,6 @@ RunRecord plan_new_run(Settings settings, double budget_s, bool compare_scratch,
   return record;
 }
 
-// "resnet8,mbv2" -> {"resnet8", "mbv2"}; empty names are refused.
-std::vector<std::string> baseline_list(const std::string& text) {
-  std::vector<std::string> names;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    const std::string name = text.substr(start, comma - start);
-    if (name.empty())
-      throw std::invalid_argument(
-          "--baselines: expected arch names or files separated by "
-          "commas, got '" +
-          text + "'");
-    names.push_back(name);
-    start = comma + 1;
-  }
-  return names;
-}
-
 }  // namespace
 
 int run_command(int argc, char** argv) {
@@ -701,8 +683,9 @@ int run_command(int argc, char** argv) {
   const std::vector<std::string> baseline_names =
       parsed.count("no-baselines")
           ? std::vector<std::string>{}
-          : baseline_list(parsed.count("baselines") ? parsed["baselines"].as<std::string>()
-                                                    : "resnet8,mbv2-cifar");
+          : comma_list("--baselines", parsed.count("baselines")
+                                          ? parsed["baselines"].as<std::string>()
+                                          : "resnet8,mbv2-cifar");
   validate_settings(settings);
   // The limits are checked before anything trains: a space with no sub-net that fits is an error.
   const RunContext context = make_run_context(settings, config_dir, true);

@@ -1,11 +1,13 @@
 #include "cli/run_context.h"
 
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <system_error>
 
+#include "cli/latency_limit.h"
 #include "nas/arch_cost.h"
 #include "nas/sampling.h"
 #include "util/byte_size.h"
@@ -33,6 +35,17 @@ RunContext make_run_context(const Settings& settings, const std::string& config_
         "--flash " + util::format_byte_size(c.board.flash_bytes) +
         " leaves nothing for the model: board '" + c.board.name + "' reserves " +
         util::format_byte_size(c.board.reserved_flash_bytes) + " of Flash for code and runtime");
+  if (!settings.latency.empty()) {
+    const LatencyLimit limit = parse_latency_limit(settings.latency);
+    // The margin keeps the winner under the limit when it is measured: the search pushes every
+    // sub-net to the limit, where the model's error decides which side it lands.
+    c.constraints.latency_limit = latency_limit_cycles(limit, c.board) /
+                                  kAssumedCyclesPerInstruction * (1 - settings.latency_margin);
+    c.constraints.latency_model =
+        load_board_latency_model(c.board, settings.latency_model, config_dir);
+  } else if (!settings.latency_model.empty()) {
+    throw std::invalid_argument("--latency-model is used only with --latency");
+  }
   return c;
 }
 
@@ -63,18 +76,25 @@ std::string prepare_output_dir(const std::string& requested) {
 void require_feasible(const RunContext& c) {
   const nas::Arch smallest =
       nas::smallest_arch(c.space, c.space.resolutions.front(), c.space.width_mults.front());
-  nas::CostModel model(c.space);
+  nas::CostModel model(c.space, c.constraints.latency_model.get());
   const nas::ArchCost cost = model.evaluate(smallest);
   if (c.constraints.fits(cost)) return;
-  throw std::invalid_argument(
-      "no sub-net of space '" + c.space.name + "' can meet " + c.constraints.describe() +
-      ": even the smallest one (" + smallest.summary() + ") needs SRAM " +
-      util::format_byte_size(cost.sram_bytes) + " + " +
-      util::format_byte_size(c.constraints.reserved_sram_bytes) +
-      " reserved = " + util::format_byte_size(cost.sram_bytes + c.constraints.reserved_sram_bytes) +
-      " and Flash " + util::format_byte_size(cost.flash_bytes) + " + " +
-      util::format_byte_size(c.constraints.reserved_flash_bytes) + " reserved = " +
-      util::format_byte_size(cost.flash_bytes + c.constraints.reserved_flash_bytes));
+  std::string needs = "SRAM " + util::format_byte_size(cost.sram_bytes) + " + " +
+                      util::format_byte_size(c.constraints.reserved_sram_bytes) + " reserved = " +
+                      util::format_byte_size(cost.sram_bytes + c.constraints.reserved_sram_bytes) +
+                      " and Flash " + util::format_byte_size(cost.flash_bytes) + " + " +
+                      util::format_byte_size(c.constraints.reserved_flash_bytes) + " reserved = " +
+                      util::format_byte_size(cost.flash_bytes + c.constraints.reserved_flash_bytes);
+  if (c.constraints.latency_limit > 0) {
+    char latency[96];
+    std::snprintf(latency, sizeof latency, ", and %.2fM %s (%.1f ms at %s's clock) predicted",
+                  cost.latency / 1e6, c.constraints.measure().c_str(),
+                  predicted_ms(cost.latency, c.board), c.board.name.c_str());
+    needs += latency;
+  }
+  throw std::invalid_argument("no sub-net of space '" + c.space.name + "' can meet " +
+                              c.constraints.describe() + ": even the smallest one (" +
+                              smallest.summary() + ") needs " + needs);
 }
 
 }  // namespace tinynas::cli

@@ -12,11 +12,13 @@
 #include "cli/config_dir.h"
 #include "cli/console_observer.h"
 #include "cli/cost_report.h"
+#include "cli/latency_limit.h"
 #include "cli/options.h"
 #include "cli/plots.h"
 #include "cli/reports.h"
 #include "cli/run_context.h"
 #include "cli/supernet_access.h"
+#include "cli/winner_bench.h"
 #include "memory_model/board.h"
 #include "nas/arch_cost.h"
 #include "nas/fitness.h"
@@ -202,6 +204,10 @@ int search_command(int argc, char** argv, SearchMode mode) {
   if (mode == SearchMode::kEvolve)
     options.add_options()("resolution", "input resolution of the sub-space", cxxopts::value<int>())(
         "width", "width multiplier of the sub-space", cxxopts::value<double>());
+  if (mode != SearchMode::kSpace)
+    options.add_options()("bench",
+                          "measure the winner on the QEMU target of the board's core at the end: "
+                          "its latency beside the predicted one");
   const std::optional<cxxopts::ParseResult> parsed_or_help = parse_command(options, argc, argv);
   if (!parsed_or_help) return 0;  // --help was printed
   const cxxopts::ParseResult& parsed = *parsed_or_help;
@@ -267,6 +273,11 @@ int search_command(int argc, char** argv, SearchMode mode) {
                              {"reserved_sram_bytes", c.constraints.reserved_sram_bytes},
                              {"reserved_flash_bytes", c.constraints.reserved_flash_bytes}}},
                            {"settings", settings_to_json(c.settings)}};
+  if (c.constraints.latency_limit > 0)
+    result["constraints"]["latency"] = {{"limit", c.constraints.latency_limit},
+                                        {"measure", c.constraints.measure()},
+                                        {"setting", c.settings.latency},
+                                        {"cycles_per_instruction", kAssumedCyclesPerInstruction}};
   // Where the run is written is not part of its result: the same settings give the same file.
   result["settings"].erase("out");
 
@@ -325,6 +336,40 @@ int search_command(int argc, char** argv, SearchMode mode) {
                 format_byte_size(best.cost.flash_bytes).c_str(),
                 format_byte_size(c.constraints.reserved_flash_bytes).c_str(),
                 format_byte_size(c.constraints.flash_bytes).c_str());
+    if (c.constraints.latency_limit > 0)
+      std::printf(
+          "  latency %.2fM %s predicted (%.2f ms at %s's clock, 1 cycle per instruction) of "
+          "%.2fM\n",
+          best.cost.latency / 1e6, c.constraints.measure().c_str(),
+          predicted_ms(best.cost.latency, c.board), c.board.name.c_str(),
+          c.constraints.latency_limit / 1e6);
+    if (parsed.count("bench")) {
+      const WinnerBench bench = bench_winner(c.out_dir + "/arch.json", c.settings.space, c.board,
+                                             c.config_dir, c.out_dir, c.settings.seed);
+      nlohmann::json& j = result["latency_bench"];
+      j = {{"target", bench.target}, {"measured_instructions", bench.instructions}};
+      std::printf("  measured on %s: %.2fM instructions (%.2f ms at %s's clock",
+                  bench.target.c_str(), bench.instructions / 1e6,
+                  predicted_ms(bench.instructions, c.board), c.board.name.c_str());
+      if (best.cost.latency > 0) {
+        const double error = (best.cost.latency - bench.instructions) / bench.instructions;
+        j["predicted_instructions"] = best.cost.latency;
+        j["prediction_error"] = error;
+        std::printf(", 1 cycle per instruction); predicted %.2fM (%+.2f %%)",
+                    best.cost.latency / 1e6, 100 * error);
+      } else {
+        std::printf(", 1 cycle per instruction)");
+      }
+      if (c.constraints.latency_limit > 0) {
+        const double limit =
+            latency_limit_cycles(parse_latency_limit(c.settings.latency), c.board) /
+            kAssumedCyclesPerInstruction;
+        j["within_limit"] = bench.instructions <= limit;
+        std::printf("; %s the limit of %.2fM", bench.instructions <= limit ? "within" : "OVER",
+                    limit / 1e6);
+      }
+      std::printf("\n");
+    }
     if (outcome && outcome->judged) print_accuracy_comparison(*outcome);
     if (outcome && outcome->random_fitting > 0)
       std::printf("  random search, %lld fitting sub-nets: best fitness %.3f\n",

@@ -233,6 +233,19 @@ const FieldTable<Settings>& settings_table() {
           "target board: a name under configs/boards/ or a .json path"),
       size_field("sram", &S::sram_bytes, "SRAM size, overriding the board's"),
       size_field("flash", &S::flash_bytes, "Flash size, overriding the board's"),
+      field<S>(
+          "latency", [](auto& s) -> auto& { return s.latency; },
+          "latency limit per inference: ms at the board's clock (250ms) or cycles (12M); empty: "
+          "none"),
+      field<S>(
+          "latency_model", [](auto& s) -> auto& { return s.latency_model; },
+          "latency model file (tinynas latency build); empty: configs/latency/<QEMU target of "
+          "the board's core>.json"),
+      field<S>(
+          "latency_margin", [](auto& s) -> auto& { return s.latency_margin; },
+          "fraction by which a predicted latency must stay under the limit, for the model's "
+          "error (its worst on held-out networks: 3.8 %)",
+          within(0, 1, false, true)),
       seed_field(),
       field<S>(
           "threads", [](auto& s) -> auto& { return s.threads; }, "worker threads (0: all cores)",

@@ -31,6 +31,9 @@ struct Settings {
   std::string board = "stm32f746";
   std::optional<int64_t> sram_bytes;   // overrides the board's SRAM size
   std::optional<int64_t> flash_bytes;  // overrides the board's Flash size
+  std::string latency;                 // limit per inference ("250ms", "12M" cycles); empty: none
+  std::string latency_model;           // empty: configs/latency/<the board's QEMU target>.json
+  double latency_margin = 0.05;        // predictions must stay this fraction under the limit
   uint64_t seed = 0;
   int threads = 0;  // 0: all cores
   std::string out;  // empty: runs/<timestamp>

@@ -15,14 +15,17 @@ ArchCost CostModel::evaluate(const Arch& arch) {
     cost.flash_bytes += c.flash_bytes;
   }
   cost.sram_bytes = scheduler_.arena_bytes(graph_);
+  if (latency_) cost.latency = latency_->predict(graph_);
   return cost;
 }
 
 nlohmann::json cost_to_json(const ArchCost& cost) {
-  return {{"macs", cost.macs},
-          {"params", cost.params},
-          {"flash_bytes", cost.flash_bytes},
-          {"sram_bytes", cost.sram_bytes}};
+  nlohmann::json j = {{"macs", cost.macs},
+                      {"params", cost.params},
+                      {"flash_bytes", cost.flash_bytes},
+                      {"sram_bytes", cost.sram_bytes}};
+  if (cost.latency > 0) j["predicted_latency"] = cost.latency;
+  return j;
 }
 
 }  // namespace tinynas::nas

@@ -46,7 +46,7 @@ EvolutionResult evolve(const SearchSpace& space, const std::vector<int>& resolut
   if (options.max_tries < 1) throw std::invalid_argument("max_tries must be at least 1");
 
   Rng rng(options.seed);
-  CostModel model(space);
+  CostModel model(space, constraints.latency_model.get());
   EvolutionResult result;
 
   // Scores a batch of fitting children at once (batch-friendly evaluators).

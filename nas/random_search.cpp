@@ -15,7 +15,7 @@ RandomSearchResult random_search(const SearchSpace& space, const std::vector<int
                                  int64_t max_draws) {
   if (resolutions.empty()) throw std::invalid_argument("random search needs a resolution");
   if (max_draws <= 0) max_draws = 1000 * std::max<int64_t>(1, count);
-  CostModel model(space);
+  CostModel model(space, constraints.latency_model.get());
   Rng rng(seed);
   RandomSearchResult result;
   std::vector<Arch> archs;

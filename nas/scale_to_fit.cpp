@@ -16,7 +16,7 @@ std::optional<Arch> scale_to_fit(const Arch& arch, const SearchSpace& space,
   std::vector<double> widths = {arch.width_mult};
   for (auto w = space.width_mults.rbegin(); w != space.width_mults.rend(); ++w)
     if (*w < arch.width_mult && !same_width(*w, arch.width_mult)) widths.push_back(*w);
-  CostModel cost(space);
+  CostModel cost(space, constraints.latency_model.get());
   for (const double w : widths)
     for (const int r : resolutions) {
       Arch candidate = arch;

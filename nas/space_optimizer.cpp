@@ -87,7 +87,7 @@ std::vector<SubspaceStats> rank_subspaces(const SearchSpace& space, const Constr
 
   const auto worker = [&] {
     try {
-      CostModel model(space);
+      CostModel model(space, constraints.latency_model.get());
       for (size_t i = next++; i < tasks.size(); i = next++) {
         results[i] = sample_subspace(space, constraints, tasks[i].resolution, tasks[i].width_mult,
                                      options.samples_per_space, Rng::for_stream(options.seed, i),

@@ -57,7 +57,7 @@ template <typename OnFit>
 int64_t count_fitting(const SearchSpace& space, const std::vector<int>& resolutions,
                       double width_mult, const Constraints& constraints,
                       const SpaceTrimOptions& options, OnFit on_fit) {
-  CostModel model(space);
+  CostModel model(space, constraints.latency_model.get());
   Arch arch;
   int64_t fitting = 0;
   for (size_t i = 0; i < resolutions.size(); ++i) {

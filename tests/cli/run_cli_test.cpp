@@ -214,7 +214,7 @@ TEST(RunCliTest, BadInputsAreNamed) {
                    "too few for batches");
   expect_bad_input({"run", "--config", experiment, "--data", data, "--budget", "1m", "--baselines",
                     "resnet8,,mbv2", "--out", out},
-                   "--baselines: expected arch names");
+                   "--baselines: expected names or files");
   expect_bad_input({"run", "--config", experiment, "--data", data, "--budget", "1m", "--baselines",
                     "resnet8", "--no-baselines", "--out", out},
                    "at most one of --baselines and --no-baselines");
