@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <numeric>
+#include <sstream>
 #include <stdexcept>
 
 #include "engine/codegen/project_manifest.h"
@@ -28,6 +30,46 @@ BuildRequest build_request(const FirmwareRequest& request, const QemuTarget& tar
   build.exclude_sources = request.exclude_sources;
   build.tools = request.tools;
   return build;
+}
+
+// The -plugin value for an estimating run, or "" with *cycles saying why there is none.
+std::string plugin_option(const FirmwareRequest& request, const QemuTarget& target,
+                          const std::string& elf, CycleEstimate* cycles) {
+  std::string why;
+  const std::string plugin = find_timing_plugin(request.timing_plugin, &why);
+  if (plugin.empty()) {
+    *cycles = unavailable_estimate(why);
+    return "";
+  }
+  try {
+    const MarkerSymbols symbols = read_marker_symbols(request.tools, elf);
+    return timing_plugin_option(plugin, target.core, symbols, kCycleReportFile,
+                                request.branch_penalty);
+  } catch (const std::exception& e) {  // nm missing, failing or without the symbols
+    *cycles = unavailable_estimate(e.what());
+    return "";
+  }
+}
+
+CycleEstimate read_cycle_report(const fs::path& file, int64_t layers) {
+  std::ifstream in(file);
+  if (!in) return unavailable_estimate("the plugin wrote no " + file.string());
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return parse_cycle_report(text.str(), layers);
+  } catch (const std::exception& e) {
+    return unavailable_estimate(e.what());
+  }
+}
+
+std::string first_line_with(const std::string& text, const std::string& needle) {
+  const size_t at = text.find(needle);
+  if (at == std::string::npos) return "";
+  const size_t begin = text.rfind('\n', at);
+  const size_t end = text.find('\n', at);
+  const size_t from = begin == std::string::npos ? 0 : begin + 1;
+  return text.substr(from, end == std::string::npos ? std::string::npos : end - from);
 }
 
 }  // namespace
@@ -63,7 +105,21 @@ FirmwareResult run_model_on_qemu(const FirmwareRequest& request) {
   run.inputs = request.inputs;
   run.icount_shift = target.icount_shift;
   run.timeout_s = request.timeout_s;
-  const BenchOutcome outcome = run_qemu(run);
+  CycleEstimate cycles;
+  if (request.estimate_cycles) run.plugin = plugin_option(request, target, built.elf_path, &cycles);
+  BenchOutcome outcome = run_qemu(run);
+  if (!run.plugin.empty()) {
+    const std::string refused = first_line_with(outcome.console, "Could not load plugin");
+    if (!refused.empty()) {
+      // A plugin QEMU refuses (another QEMU's API, a broken build) must not cost the run.
+      cycles = unavailable_estimate(refused);
+      run.plugin.clear();
+      outcome = run_qemu(run);
+    } else {
+      cycles = read_cycle_report(fs::path(run.run_dir) / kCycleReportFile,
+                                 request.profile ? manifest.layers : 0);
+    }
+  }
   const BenchMeasurement m = interpret_outcome(outcome, manifest, count);
 
   FirmwareResult result;
@@ -101,6 +157,7 @@ FirmwareResult run_model_on_qemu(const FirmwareRequest& request) {
       result.layer_instructions.push_back(layers);
     }
   }
+  result.cycles = cycles;
   result.stack_peak_bytes = m.stats.stack_peak_bytes;
   result.guard_ok = true;
   result.sections = built.sizes;
@@ -140,6 +197,8 @@ nlohmann::json firmware_result_to_json(const FirmwareResult& r) {
     j["layer_instructions"] = r.layer_instructions;
     j["marker_instructions"] = r.marker_instructions;
   }
+  if (r.cycles.available || !r.cycles.reason.empty())
+    j["estimated_cycles"] = cycle_estimate_to_json(r.cycles);
   j["stack_peak_bytes"] = r.stack_peak_bytes;
   j["guard_ok"] = r.guard_ok;
   j["sections"] = section_sizes_to_json(r.sections);

@@ -32,8 +32,10 @@
 #include <string>
 #include <vector>
 
+#include "firmware/cycle_estimate.h"
 #include "firmware/firmware_build.h"
 #include "firmware/section_sizes.h"
+#include "firmware/timing_plugin.h"
 #include "firmware/tools.h"
 #include "memory_model/board.h"
 
@@ -53,6 +55,12 @@ struct FirmwareRequest {
   // Build with TINYNAS_PROFILE: the model calls a marker after every layer and the harness
   // reports each layer's ticks (layer_profile.h). Needs a project with TINYNAS_LAYERS.
   bool profile = false;
+  // Run QEMU with the cortex_m_timing plugin (timing_plugin.h) and estimate the core's cycles
+  // per inference (and per layer when profiled). Never fails the run: without the plugin, or
+  // when nm or the plugin's report fails, result.cycles.reason says why.
+  bool estimate_cycles = false;
+  std::string timing_plugin;                   // the plugin .so; "" = find_timing_plugin()'s search
+  int branch_penalty = kDefaultBranchPenalty;  // P in cycles per taken branch (M4 model)
   ArmTools tools;
 };
 
@@ -73,6 +81,9 @@ struct FirmwareResult {
   // inference, and what one profiling marker costs (measured over many calls in a row).
   std::vector<std::vector<int64_t>> layer_instructions;
   double marker_instructions = 0;
+  // estimate_cycles only: estimated cycles per inference / layer and the timing model's name,
+  // or the reason there are none. Default-constructed (no reason) when not requested.
+  CycleEstimate cycles;
   int64_t stack_peak_bytes = 0;  // deepest stack seen (harness + model)
   bool guard_ok = false;         // always true in a returned result (corruption throws)
   SectionSizes sections;
