@@ -237,11 +237,12 @@ int cm_decode(const char* disas, CmDecoded* out) {
     case CM_BRANCH:
     case CM_TABLE:
       out->changes_flow = 1;
-      if (strcmp(mnemonic, "bl") == 0) {
+      if (out->cls == CM_BRANCH) {
         const char* hash = strchr(operands, '#');
         if (hash != NULL) {
-          out->is_call = 1;
-          out->call_target = strtoull(hash + 1, NULL, 0);
+          out->has_target = 1;
+          out->target = strtoull(hash + 1, NULL, 0);
+          out->is_call = strcmp(mnemonic, "bl") == 0;
         }
       }
       break;

@@ -45,8 +45,9 @@ typedef struct {
   int transfers;      /* registers moved by a CM_MULTI instruction */
   int reg_offset;     /* a load or store with a register offset ([r0, r1]) */
   int changes_flow;   /* a branch, or an instruction that writes the PC */
-  int is_call;        /* BL #imm with a known target */
-  uint64_t call_target;
+  int is_call;        /* BL #imm */
+  int has_target;     /* a direct branch: B, B<cc>, BL, CBZ, CBNZ with an immediate target */
+  uint64_t target;
 } CmDecoded;
 
 /* Fills `out` from "mnemonic operands". Unknown mnemonics are CM_ALU (one cycle): the cheapest

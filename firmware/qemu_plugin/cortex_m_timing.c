@@ -10,7 +10,8 @@
  * At translation each instruction is classified from its disassembly and the block's static cost
  * summed (cortex_m_cost.h). One callback per executed block adds the block's instructions and
  * cost, and the refill penalty P when the block before ended in a branch and this block is not
- * its fall-through (a taken branch). The return from tinynas_invoke is found by its callers: a
+ * its fall-through (a taken branch), and takes back the tail of a block QEMU abandoned at an I/O
+ * access (-icount re-runs it from there). The return from tinynas_invoke is found by its callers: a
  * "bl #<invoke>" makes the address after it a marker.
  *
  * Output (out=FILE, written as the events happen, closed at exit):
@@ -51,9 +52,15 @@ typedef struct Block {
   uint32_t insns;
   uint64_t half_cycles;
   int ends_in_branch;
+  int has_branch_target; /* the last instruction is a direct branch to branch_target */
+  uint64_t branch_target;
   uint32_t class_insns[CM_CLASS_COUNT];
   int marks;
   BlockMark mark[MAX_BLOCK_MARKS];
+  /* Per instruction, for undoing a block QEMU cut short: address, cost before it, class. */
+  uint64_t* address;
+  uint64_t* half_cycles_before;
+  uint8_t* cls;
 } Block;
 
 static struct {
@@ -68,8 +75,7 @@ static struct {
   uint64_t half_cycles;
   uint64_t taken_branches;
   uint64_t class_insns[CM_CLASS_COUNT];
-  int prev_ends_in_branch;
-  uint64_t prev_fall_through;
+  const Block* prev;
   Block* blocks;
 } g;
 
@@ -95,11 +101,30 @@ static void write_event(int kind, uint64_t insns, uint64_t half_cycles) {
           (double)half_cycles / 2.0);
 }
 
+/* Under -icount, a block that touches an I/O register before its last instruction is abandoned
+ * after that instruction, which QEMU re-runs alone without plugin callbacks; the callback had
+ * counted the whole block, so when the next block starts inside the previous one (and not as its
+ * branch's target: a loop), take back the previous block's part from there on. */
+static int undo_cut_short_tail(const Block* prev, const Block* b) {
+  uint32_t k;
+  if (prev == NULL || b->start <= prev->start || b->start >= prev->fall_through) return 0;
+  if (prev->has_branch_target && prev->branch_target == b->start) return 0;
+  for (k = 1; k < prev->insns; ++k) {
+    if (prev->address[k] != b->start) continue;
+    g.insns -= prev->insns - k;
+    g.half_cycles -= prev->half_cycles - prev->half_cycles_before[k];
+    for (; k < prev->insns; ++k) --g.class_insns[prev->cls[k]];
+    return 1;
+  }
+  return 0;
+}
+
 static void on_block_exec(unsigned int vcpu_index, void* userdata) {
   const Block* b = (const Block*)userdata;
   int i;
   (void)vcpu_index;
-  if (g.prev_ends_in_branch && b->start != g.prev_fall_through) {
+  if (!undo_cut_short_tail(g.prev, b) && g.prev != NULL && g.prev->ends_in_branch &&
+      b->start != g.prev->fall_through) {
     g.half_cycles += g.model.taken_branch_half_cycles;
     ++g.taken_branches;
   }
@@ -109,8 +134,7 @@ static void on_block_exec(unsigned int vcpu_index, void* userdata) {
   g.insns += b->insns;
   g.half_cycles += b->half_cycles;
   for (i = 0; i < CM_CLASS_COUNT; ++i) g.class_insns[i] += b->class_insns[i];
-  g.prev_ends_in_branch = b->ends_in_branch;
-  g.prev_fall_through = b->fall_through;
+  g.prev = b;
 }
 
 static void on_block_translated(qemu_plugin_id_t id, struct qemu_plugin_tb* tb) {
@@ -120,6 +144,16 @@ static void on_block_translated(qemu_plugin_id_t id, struct qemu_plugin_tb* tb) 
   Block* b = (Block*)calloc(1, sizeof *b);
   (void)id;
   if (b == NULL) return;
+  b->address = (uint64_t*)calloc(n + 1, sizeof *b->address);
+  b->half_cycles_before = (uint64_t*)calloc(n + 1, sizeof *b->half_cycles_before);
+  b->cls = (uint8_t*)calloc(n + 1, 1);
+  if (b->address == NULL || b->half_cycles_before == NULL || b->cls == NULL) {
+    free(b->address);
+    free(b->half_cycles_before);
+    free(b->cls);
+    free(b);
+    return;
+  }
   b->start = qemu_plugin_tb_vaddr(tb);
   b->fall_through = b->start;
   cm_pipeline_reset(&pipeline);
@@ -141,13 +175,18 @@ static void on_block_translated(qemu_plugin_id_t id, struct qemu_plugin_tb* tb) 
       decoded.dest = -1;
     }
     free(text);
-    if (decoded.is_call && g.invoke_address != 0 && decoded.call_target == g.invoke_address)
+    if (decoded.is_call && g.invoke_address != 0 && decoded.target == g.invoke_address)
       add_return_site(address + qemu_plugin_insn_size(insn));
+    b->address[i] = address;
+    b->half_cycles_before[i] = b->half_cycles;
+    b->cls[i] = (uint8_t)decoded.cls;
     b->half_cycles += cm_cost_half_cycles(&g.model, &decoded, &pipeline);
     ++b->insns;
     ++b->class_insns[decoded.cls];
     b->fall_through = address + qemu_plugin_insn_size(insn);
     b->ends_in_branch = decoded.changes_flow;
+    b->has_branch_target = decoded.has_target;
+    b->branch_target = decoded.target;
   }
   b->next = g.blocks;
   g.blocks = b;
@@ -171,6 +210,9 @@ static void on_qemu_exit(qemu_plugin_id_t id, void* userdata) {
   }
   while (g.blocks != NULL) {
     Block* next = g.blocks->next;
+    free(g.blocks->address);
+    free(g.blocks->half_cycles_before);
+    free(g.blocks->cls);
     free(g.blocks);
     g.blocks = next;
   }
