@@ -1,6 +1,7 @@
 #include "firmware/cycle_estimate.h"
 
 #include <cmath>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <type_traits>
@@ -116,6 +117,18 @@ CycleEstimate parse_cycle_report(const std::string& text, int64_t layers) {
   }
   e.available = true;
   return e;
+}
+
+CycleEstimate read_cycle_report_file(const std::string& path, int64_t layers) {
+  std::ifstream in(path);
+  if (!in) return unavailable_estimate("the plugin wrote no " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return parse_cycle_report(text.str(), layers);
+  } catch (const std::exception& e) {
+    return unavailable_estimate(e.what());
+  }
 }
 
 double mean_cycles(const CycleEstimate& e) {

@@ -43,6 +43,10 @@ CycleEstimate unavailable_estimate(const std::string& why);
 // Throws std::runtime_error naming the line for a malformed or truncated report.
 CycleEstimate parse_cycle_report(const std::string& text, int64_t layers);
 
+// parse_cycle_report on a file; a missing, unreadable or malformed file gives an unavailable
+// estimate with the reason instead of an exception.
+CycleEstimate read_cycle_report_file(const std::string& path, int64_t layers);
+
 // Mean of inference_cycles / inference_instructions (0 when empty).
 double mean_cycles(const CycleEstimate& e);
 double mean_cpi(const CycleEstimate& e);

@@ -32,37 +32,6 @@ BuildRequest build_request(const FirmwareRequest& request, const QemuTarget& tar
   return build;
 }
 
-// The -plugin value for an estimating run, or "" with *cycles saying why there is none.
-std::string plugin_option(const FirmwareRequest& request, const QemuTarget& target,
-                          const std::string& elf, CycleEstimate* cycles) {
-  std::string why;
-  const std::string plugin = find_timing_plugin(request.timing_plugin, &why);
-  if (plugin.empty()) {
-    *cycles = unavailable_estimate(why);
-    return "";
-  }
-  try {
-    const MarkerSymbols symbols = read_marker_symbols(request.tools, elf);
-    return timing_plugin_option(plugin, target.core, symbols, kCycleReportFile,
-                                request.branch_penalty);
-  } catch (const std::exception& e) {  // nm missing, failing or without the symbols
-    *cycles = unavailable_estimate(e.what());
-    return "";
-  }
-}
-
-CycleEstimate read_cycle_report(const fs::path& file, int64_t layers) {
-  std::ifstream in(file);
-  if (!in) return unavailable_estimate("the plugin wrote no " + file.string());
-  std::stringstream text;
-  text << in.rdbuf();
-  try {
-    return parse_cycle_report(text.str(), layers);
-  } catch (const std::exception& e) {
-    return unavailable_estimate(e.what());
-  }
-}
-
 std::string first_line_with(const std::string& text, const std::string& needle) {
   const size_t at = text.find(needle);
   if (at == std::string::npos) return "";
@@ -106,7 +75,9 @@ FirmwareResult run_model_on_qemu(const FirmwareRequest& request) {
   run.icount_shift = target.icount_shift;
   run.timeout_s = request.timeout_s;
   CycleEstimate cycles;
-  if (request.estimate_cycles) run.plugin = plugin_option(request, target, built.elf_path, &cycles);
+  if (request.estimate_cycles)
+    run.plugin = prepare_timing_plugin(request.timing_plugin, request.tools, target.core,
+                                       built.elf_path, request.branch_penalty, &cycles);
   BenchOutcome outcome = run_qemu(run);
   if (!run.plugin.empty()) {
     const std::string refused = first_line_with(outcome.console, "Could not load plugin");
@@ -116,8 +87,8 @@ FirmwareResult run_model_on_qemu(const FirmwareRequest& request) {
       run.plugin.clear();
       outcome = run_qemu(run);
     } else {
-      cycles = read_cycle_report(fs::path(run.run_dir) / kCycleReportFile,
-                                 request.profile ? manifest.layers : 0);
+      cycles = read_cycle_report_file((fs::path(run.run_dir) / kCycleReportFile).string(),
+                                      request.profile ? manifest.layers : 0);
     }
   }
   const BenchMeasurement m = interpret_outcome(outcome, manifest, count);

@@ -95,4 +95,22 @@ std::string timing_plugin_option(const std::string& plugin, const std::string& c
   return option;
 }
 
+std::string prepare_timing_plugin(const std::string& explicit_plugin, const ArmTools& tools,
+                                  const std::string& core, const std::string& elf,
+                                  int branch_penalty, CycleEstimate* cycles) {
+  std::string why;
+  const std::string plugin = find_timing_plugin(explicit_plugin, &why);
+  if (plugin.empty()) {
+    *cycles = unavailable_estimate(why);
+    return "";
+  }
+  try {
+    const MarkerSymbols symbols = read_marker_symbols(tools, elf);
+    return timing_plugin_option(plugin, core, symbols, kCycleReportFile, branch_penalty);
+  } catch (const std::exception& e) {  // nm missing (FirmwareError), failing or no symbols
+    *cycles = unavailable_estimate(e.what());
+    return "";
+  }
+}
+
 }  // namespace tinynas::firmware

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 
+#include "firmware/cycle_estimate.h"
 #include "firmware/tools.h"
 
 namespace tinynas::firmware {
@@ -44,5 +45,11 @@ MarkerSymbols read_marker_symbols(const ArmTools& tools, const std::string& elf)
 std::string timing_plugin_option(const std::string& plugin, const std::string& core,
                                  const MarkerSymbols& symbols, const std::string& out_file,
                                  int branch_penalty);
+
+// All of the above for one run: the -plugin value, or "" with *cycles set to an unavailable
+// estimate saying why (plugin not found, nm missing or failing, no tinynas_invoke).
+std::string prepare_timing_plugin(const std::string& explicit_plugin, const ArmTools& tools,
+                                  const std::string& core, const std::string& elf,
+                                  int branch_penalty, CycleEstimate* cycles);
 
 }  // namespace tinynas::firmware
