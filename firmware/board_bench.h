@@ -52,7 +52,7 @@ struct BenchRequest {
   // bench; see hil.h's FirmwareRequest for the same options).
   bool estimate_cycles = true;
   std::string timing_plugin;  // "" = find_timing_plugin()'s search
-  int branch_penalty = kDefaultBranchPenalty;
+  int branch_penalty = kModelBranchPenalty;
   ArmTools tools;
   PyocdTools pyocd;
   OpenocdTools openocd;

@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <numeric>
-#include <sstream>
 #include <stdexcept>
 
 #include "engine/codegen/project_manifest.h"

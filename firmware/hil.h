@@ -21,6 +21,8 @@
 // the harness times tinynas_invoke() with SysTick, which runs at 25 MHz on mps2: one tick = 40
 // instructions, so counts are exact to +-40 and identical from run to run. QEMU models no pipeline,
 // caches or wait states: this is an instruction count, not a cycle count, and M4 and M7 agree.
+// With estimate_cycles, a QEMU plugin adds ESTIMATED core cycles per inference and per layer from
+// Arm's timing tables (result.cycles, cycle_estimate.h); they are not measured on silicon.
 //
 // Every failure throws (see firmware_error.h): tools missing, compile or link errors, "does not
 // fit" with the region and the overflow in bytes, timeout, guard corruption, invoke error, fault.
@@ -59,8 +61,8 @@ struct FirmwareRequest {
   // per inference (and per layer when profiled). Never fails the run: without the plugin, or
   // when nm or the plugin's report fails, result.cycles.reason says why.
   bool estimate_cycles = false;
-  std::string timing_plugin;                   // the plugin .so; "" = find_timing_plugin()'s search
-  int branch_penalty = kDefaultBranchPenalty;  // P in cycles per taken branch (M4 model)
+  std::string timing_plugin;                 // the plugin .so; "" = find_timing_plugin()'s search
+  int branch_penalty = kModelBranchPenalty;  // P in cycles per taken branch; -1: the model's
   ArmTools tools;
 };
 
