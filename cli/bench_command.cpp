@@ -42,13 +42,30 @@ void print_report(const firmware::BenchResult& r) {
       static_cast<long long>(r.sections.flash_bytes()),
       static_cast<long long>(r.layout.flash_bytes), static_cast<long long>(r.sections.ram_bytes()),
       static_cast<long long>(r.layout.ram_bytes));
+  const bool estimated = r.cycles.available;
+  if (estimated)
+    std::printf(
+        "estimated %s cycles per inference (last run): %.0f, CPI %.2f (%s model, P = %.0f; an "
+        "estimate from Arm's timing tables, not validated on silicon)\n",
+        r.core.c_str(), r.cycles.inference_cycles.back(),
+        r.cycles.inference_instructions.back() > 0
+            ? r.cycles.inference_cycles.back() /
+                  static_cast<double>(r.cycles.inference_instructions.back())
+            : 0.0,
+        r.cycles.model.c_str(), r.cycles.branch_penalty);
+  else if (!r.cycles.reason.empty())
+    std::printf("%s\n", r.cycles.reason.c_str());
   if (!r.layers.empty()) {
     std::printf("per layer (last run, each with one marker of %.1f %s):\n", r.marker_count,
                 r.counter.c_str());
-    std::printf("  %4s  %-14s %-18s %10s %12s\n", "#", "layer", "op", "MACs", r.counter.c_str());
-    for (const firmware::BenchLayer& l : r.layers)
-      std::printf("  %4d  %-14s %-18s %10lld %12llu\n", l.index, l.name.c_str(), l.op.c_str(),
+    std::printf("  %4s  %-14s %-18s %10s %12s%s\n", "#", "layer", "op", "MACs", r.counter.c_str(),
+                estimated ? "  est. cycles" : "");
+    for (const firmware::BenchLayer& l : r.layers) {
+      std::printf("  %4d  %-14s %-18s %10lld %12llu", l.index, l.name.c_str(), l.op.c_str(),
                   static_cast<long long>(l.macs), static_cast<unsigned long long>(l.count));
+      if (estimated && l.estimated_cycles >= 0) std::printf(" %12.0f", l.estimated_cycles);
+      std::printf("\n");
+    }
   }
 }
 

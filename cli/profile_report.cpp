@@ -29,16 +29,24 @@ std::string layer_profile_text(const firmware::LayerProfile& p, double plain_inf
       "+-%lld instructions and includes one marker call of %.1f instructions)\n",
       p.inferences, p.inferences == 1 ? "" : "s", static_cast<long long>(p.instructions_per_tick),
       p.marker_instructions);
-  out += format("%4s  %-12s %-17s %6s %6s %11s %11s %13s %8s %7s\n", "#", "layer", "op", "kernel",
-                "stride", "channels", "MACs", "instructions", "per MAC", "share");
+  const bool cycles = !p.cycle_model.empty();
+  out += format("%4s  %-12s %-17s %6s %6s %11s %11s %13s %8s %7s%s\n", "#", "layer", "op", "kernel",
+                "stride", "channels", "MACs", "instructions", "per MAC", "share",
+                cycles ? "  est. cycles    CPI" : "");
   for (const firmware::LayerProfileRow& r : p.rows) {
     const std::string channels =
         std::to_string(r.in_channels) + "->" + std::to_string(r.out_channels);
     const std::string per_mac = r.macs > 0 ? format("%.2f", r.per_mac) : "-";
-    out += format("%4d  %-12s %-17s %6d %6d %11s %11lld %13lld %8s %6.2f%%\n", r.index,
+    const std::string estimate =
+        cycles && r.estimated_cycles >= 0
+            ? format(" %12.0f %6.2f", r.estimated_cycles,
+                     r.instructions > 0 ? r.estimated_cycles / static_cast<double>(r.instructions)
+                                        : 0.0)
+            : "";
+    out += format("%4d  %-12s %-17s %6d %6d %11s %11lld %13lld %8s %6.2f%%%s\n", r.index,
                   r.layer.c_str(), r.op.c_str(), r.kernel, r.stride, channels.c_str(),
                   static_cast<long long>(r.macs), static_cast<long long>(r.instructions),
-                  per_mac.c_str(), 100.0 * r.share);
+                  per_mac.c_str(), 100.0 * r.share, estimate.c_str());
   }
   out += "by op kind:\n";
   out += format("  %-24s %6s %11s %13s %8s %7s\n", "kind", "layers", "MACs", "instructions",
@@ -54,6 +62,15 @@ std::string layer_profile_text(const firmware::LayerProfile& p, double plain_inf
                 p.macs > 0 ? static_cast<double>(p.layer_sum) / static_cast<double>(p.macs) : 0.0,
                 static_cast<long long>(p.whole_inference),
                 static_cast<long long>(p.layer_sum - p.whole_inference));
+  if (cycles)
+    out += format(
+        "estimated cycles (%s model, from Arm's timing tables; not validated on silicon): "
+        "%.0f per profiled inference, CPI %.2f\n",
+        p.cycle_model.c_str(), p.whole_inference_cycles,
+        p.whole_inference > 0 ? p.whole_inference_cycles / static_cast<double>(p.whole_inference)
+                              : 0.0);
+  else if (!p.cycle_reason.empty())
+    out += p.cycle_reason + "\n";
   if (plain_inference > 0) {
     const double markers = static_cast<double>(p.rows.size()) * p.marker_instructions;
     const double net = static_cast<double>(p.layer_sum) - markers;

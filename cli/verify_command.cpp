@@ -41,7 +41,24 @@ struct TargetOptions {
   std::optional<memory::Board> board;  // qemu: the Flash / SRAM limits of the link
   std::string work_dir;                // qemu: where the firmware is built and run
   bool profile = false;                // qemu: also run a per-layer profiled build
+  bool estimate_cycles = true;         // qemu: run with the cycle-estimate plugin when built
 };
+
+// The plugin's estimate beside the exact counts, or why there is none.
+std::string cycle_estimate_line(const firmware::FirmwareResult& fw) {
+  const firmware::CycleEstimate& e = fw.cycles;
+  if (!e.available) return e.reason;
+  char text[512];
+  std::snprintf(text, sizeof text,
+                "estimated %s cycles per inference: mean %.0f, CPI %.2f (%s model, P = %.0f per "
+                "taken branch; plugin counted %lld instructions; an estimate from Arm's timing "
+                "tables, not validated on silicon)",
+                fw.core.c_str(), firmware::mean_cycles(e), firmware::mean_cpi(e), e.model.c_str(),
+                e.branch_penalty,
+                static_cast<long long>(
+                    e.inference_instructions.empty() ? 0 : e.inference_instructions.front()));
+  return text;
+}
 
 // Instructions per inference on the emulated core, the linked sizes beside the cost model's
 // prediction: the lines a user compares with the search's numbers.
@@ -125,9 +142,11 @@ TargetRun run_on_target(const std::string& target, const std::string& model_dir,
     request.board = options.board;
     request.inputs = inputs;
     request.timeout_s = 60 + 5.0 * count;  // mcunet-in2 takes about 0.4 s per inference
+    request.estimate_cycles = options.estimate_cycles;
     const firmware::FirmwareResult fw = firmware::run_model_on_qemu(request);
     run.outputs = fw.outputs;
     run.notes = firmware_report(fw, model);
+    if (options.estimate_cycles) run.notes += "\n" + cycle_estimate_line(fw);
     if (options.profile) {
       // A separate build with the markers, so the plain build above stays what users ship.
       request.profile = true;
@@ -184,8 +203,11 @@ int verify_command(int argc, char** argv) {
       "qemu: also build with a marker after every layer and report instructions per layer and "
       "per op kind (profile.csv, profile.png)")(
       "out", "--profile: folder for profile.csv and profile.png (default MODEL_DIR)",
-      cxxopts::value<std::string>())("config-dir", "folder holding spaces/ and boards/",
-                                     cxxopts::value<std::string>())("h,help", "show this help");
+      cxxopts::value<std::string>())(
+      "no-cycle-estimate",
+      "qemu: skip the cortex_m_timing plugin (estimated cycles per inference and per layer)")(
+      "config-dir", "folder holding spaces/ and boards/", cxxopts::value<std::string>())(
+      "h,help", "show this help");
   options.parse_positional({"model"});
   const std::optional<cxxopts::ParseResult> parsed_or_help = parse_command(options, argc, argv);
   if (!parsed_or_help) return 0;  // --help was printed
@@ -222,6 +244,7 @@ int verify_command(int argc, char** argv) {
   target_options.work_dir =
       parsed.count("work") ? parsed["work"].as<std::string>() : dir + "/firmware-" + target;
   target_options.profile = parsed.count("profile") > 0;
+  target_options.estimate_cycles = parsed.count("no-cycle-estimate") == 0;
   if (parsed.count("out") && !target_options.profile)
     throw std::invalid_argument("--out names where --profile writes; add --profile");
   const TargetRun run = run_on_target(target, dir, model, inputs, count, in_bytes, target_options);

@@ -18,6 +18,7 @@
 #include "firmware/qemu_runner.h"
 #include "firmware/target/hil_protocol.h"
 #include "firmware/target/hil_result.h"
+#include "firmware/timing_plugin.h"
 #include "memory_model/cost.h"
 
 namespace tinynas::firmware {
@@ -344,12 +345,27 @@ BenchResult run_bench(const BenchRequest& request) {
     run.qemu = request.tools.qemu;
     run.machine = fw.qemu_machine;
     run.elf = built.elf_path;
-    const std::vector<std::string> argv = qemu_command(run);
+    if (request.estimate_cycles)
+      run.plugin = prepare_timing_plugin(request.timing_plugin, request.tools, fw.core,
+                                         built.elf_path, request.branch_penalty, &result.cycles);
+    std::vector<std::string> argv = qemu_command(run);
     fs::remove(run_dir / "result.bin");
+    fs::remove(run_dir / kCycleReportFile);
     util::ProcessOptions opts;
     opts.timeout_s = request.timeout_s;
     opts.working_dir = run_dir.string();
-    const util::ProcessResult r = run_tool(argv, opts);
+    util::ProcessResult r = run_tool(argv, opts);
+    if (!run.plugin.empty() && (r.out + r.err).find("Could not load plugin") != std::string::npos) {
+      // A plugin QEMU refuses must not cost the bench: run again without it.
+      result.cycles =
+          unavailable_estimate("QEMU could not load the timing plugin: " + r.err.substr(0, 300));
+      run.plugin.clear();
+      argv = qemu_command(run);
+      r = run_tool(argv, opts);
+    } else if (!run.plugin.empty()) {
+      result.cycles = read_cycle_report_file((run_dir / kCycleReportFile).string(),
+                                             std::max<int64_t>(0, manifest.layers));
+    }
     log = "$ " + util::format_command(argv) + "\n" + r.out + r.err;
     if (r.timed_out)
       throw FirmwareError(FirmwareFailure::kTimeout,
@@ -432,6 +448,9 @@ BenchResult run_bench(const BenchRequest& request) {
       layer.macs = memory::op_cost(model->graph, op).macs;
     }
     layer.count = block.layer_ticks[i] * k;
+    if (result.cycles.available && !result.cycles.layer_cycles.empty() &&
+        i < result.cycles.layer_cycles.back().size())
+      layer.estimated_cycles = result.cycles.layer_cycles.back()[i];
     result.layers.push_back(layer);
   }
   if (model) {
@@ -463,14 +482,16 @@ nlohmann::json bench_result_to_json(const BenchResult& r) {
         "QEMU virtual time under -icount shift=0 (1 ns per instruction), not a board "
         "latency";
   nlohmann::json layers = nlohmann::json::array();
-  for (const BenchLayer& l : r.layers)
-    layers.push_back({{"index", l.index},
-                      {"name", l.name},
-                      {"op", l.op},
-                      {"macs", l.macs},
-                      {r.counter, l.count}});
+  for (const BenchLayer& l : r.layers) {
+    nlohmann::json layer = {
+        {"index", l.index}, {"name", l.name}, {"op", l.op}, {"macs", l.macs}, {r.counter, l.count}};
+    if (l.estimated_cycles >= 0) layer["estimated_cycles"] = l.estimated_cycles;
+    layers.push_back(layer);
+  }
   j["layers"] = layers;
   j["marker_" + r.counter] = r.marker_count;
+  if (r.cycles.available || !r.cycles.reason.empty())
+    j["estimated_cycles"] = cycle_estimate_to_json(r.cycles);
   char hash[16];
   std::snprintf(hash, sizeof hash, "%08x", r.block.output_hash);
   j["output_hash"] = hash;

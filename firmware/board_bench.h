@@ -26,10 +26,12 @@
 #include <vector>
 
 #include "firmware/board_firmware.h"
+#include "firmware/cycle_estimate.h"
 #include "firmware/firmware_build.h"
 #include "firmware/openocd_probe.h"
 #include "firmware/pyocd_probe.h"
 #include "firmware/result_block.h"
+#include "firmware/timing_plugin.h"
 #include "firmware/tools.h"
 #include "memory_model/board.h"
 
@@ -46,6 +48,11 @@ struct BenchRequest {
   double poll_interval_s = 0.25;
   uint32_t seed = 1;  // the input's random bytes
   int64_t stack_bytes = 8192;
+  // QEMU runner only: run with the cortex_m_timing plugin for estimated cycles (never fails the
+  // bench; see hil.h's FirmwareRequest for the same options).
+  bool estimate_cycles = true;
+  std::string timing_plugin;  // "" = find_timing_plugin()'s search
+  int branch_penalty = kModelBranchPenalty;
   ArmTools tools;
   PyocdTools pyocd;
   OpenocdTools openocd;
@@ -56,7 +63,8 @@ struct BenchLayer {
   std::string name;  // from quant_model.json when the folder has it, else "layer N"
   std::string op;
   int64_t macs = 0;
-  uint64_t count = 0;  // cycles (board) or instructions (QEMU) of the last timed run
+  uint64_t count = 0;            // cycles (board) or instructions (QEMU) of the last timed run
+  double estimated_cycles = -1;  // QEMU with the timing plugin: the last run's; < 0 = none
 };
 
 struct BenchResult {
@@ -73,7 +81,9 @@ struct BenchResult {
   std::vector<uint64_t> runs;                    // counts per timed run (the first 32)
   double ms_min = 0, ms_median = 0, ms_max = 0;  // at clock_hz (QEMU: virtual time)
   std::vector<BenchLayer> layers;
-  double marker_count = 0;         // one profiling marker, in counts
+  double marker_count = 0;  // one profiling marker, in counts
+  // QEMU runner: estimated cycles of every run (the warm-up first), or the reason there are none.
+  CycleEstimate cycles;
   bool reference_checked = false;  // quant_model.json was there
   bool output_matches_reference = false;
   uint32_t reference_hash = 0;

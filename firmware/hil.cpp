@@ -30,6 +30,15 @@ BuildRequest build_request(const FirmwareRequest& request, const QemuTarget& tar
   return build;
 }
 
+std::string first_line_with(const std::string& text, const std::string& needle) {
+  const size_t at = text.find(needle);
+  if (at == std::string::npos) return "";
+  const size_t begin = text.rfind('\n', at);
+  const size_t end = text.find('\n', at);
+  const size_t from = begin == std::string::npos ? 0 : begin + 1;
+  return text.substr(from, end == std::string::npos ? std::string::npos : end - from);
+}
+
 }  // namespace
 
 BuildResult build_model_for_qemu(const FirmwareRequest& request) {
@@ -63,7 +72,23 @@ FirmwareResult run_model_on_qemu(const FirmwareRequest& request) {
   run.inputs = request.inputs;
   run.icount_shift = target.icount_shift;
   run.timeout_s = request.timeout_s;
-  const BenchOutcome outcome = run_qemu(run);
+  CycleEstimate cycles;
+  if (request.estimate_cycles)
+    run.plugin = prepare_timing_plugin(request.timing_plugin, request.tools, target.core,
+                                       built.elf_path, request.branch_penalty, &cycles);
+  BenchOutcome outcome = run_qemu(run);
+  if (!run.plugin.empty()) {
+    const std::string refused = first_line_with(outcome.console, "Could not load plugin");
+    if (!refused.empty()) {
+      // A plugin QEMU refuses (another QEMU's API, a broken build) must not cost the run.
+      cycles = unavailable_estimate(refused);
+      run.plugin.clear();
+      outcome = run_qemu(run);
+    } else {
+      cycles = read_cycle_report_file((fs::path(run.run_dir) / kCycleReportFile).string(),
+                                      request.profile ? manifest.layers : 0);
+    }
+  }
   const BenchMeasurement m = interpret_outcome(outcome, manifest, count);
 
   FirmwareResult result;
@@ -101,6 +126,7 @@ FirmwareResult run_model_on_qemu(const FirmwareRequest& request) {
       result.layer_instructions.push_back(layers);
     }
   }
+  result.cycles = cycles;
   result.stack_peak_bytes = m.stats.stack_peak_bytes;
   result.guard_ok = true;
   result.sections = built.sizes;
@@ -140,6 +166,8 @@ nlohmann::json firmware_result_to_json(const FirmwareResult& r) {
     j["layer_instructions"] = r.layer_instructions;
     j["marker_instructions"] = r.marker_instructions;
   }
+  if (r.cycles.available || !r.cycles.reason.empty())
+    j["estimated_cycles"] = cycle_estimate_to_json(r.cycles);
   j["stack_peak_bytes"] = r.stack_peak_bytes;
   j["guard_ok"] = r.guard_ok;
   j["sections"] = section_sizes_to_json(r.sections);

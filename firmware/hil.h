@@ -21,6 +21,8 @@
 // the harness times tinynas_invoke() with SysTick, which runs at 25 MHz on mps2: one tick = 40
 // instructions, so counts are exact to +-40 and identical from run to run. QEMU models no pipeline,
 // caches or wait states: this is an instruction count, not a cycle count, and M4 and M7 agree.
+// With estimate_cycles, a QEMU plugin adds ESTIMATED core cycles per inference and per layer from
+// Arm's timing tables (result.cycles, cycle_estimate.h); they are not measured on silicon.
 //
 // Every failure throws (see firmware_error.h): tools missing, compile or link errors, "does not
 // fit" with the region and the overflow in bytes, timeout, guard corruption, invoke error, fault.
@@ -32,8 +34,10 @@
 #include <string>
 #include <vector>
 
+#include "firmware/cycle_estimate.h"
 #include "firmware/firmware_build.h"
 #include "firmware/section_sizes.h"
+#include "firmware/timing_plugin.h"
 #include "firmware/tools.h"
 #include "memory_model/board.h"
 
@@ -53,6 +57,12 @@ struct FirmwareRequest {
   // Build with TINYNAS_PROFILE: the model calls a marker after every layer and the harness
   // reports each layer's ticks (layer_profile.h). Needs a project with TINYNAS_LAYERS.
   bool profile = false;
+  // Run QEMU with the cortex_m_timing plugin (timing_plugin.h) and estimate the core's cycles
+  // per inference (and per layer when profiled). Never fails the run: without the plugin, or
+  // when nm or the plugin's report fails, result.cycles.reason says why.
+  bool estimate_cycles = false;
+  std::string timing_plugin;                 // the plugin .so; "" = find_timing_plugin()'s search
+  int branch_penalty = kModelBranchPenalty;  // P in cycles per taken branch; -1: the model's
   ArmTools tools;
 };
 
@@ -73,6 +83,9 @@ struct FirmwareResult {
   // inference, and what one profiling marker costs (measured over many calls in a row).
   std::vector<std::vector<int64_t>> layer_instructions;
   double marker_instructions = 0;
+  // estimate_cycles only: estimated cycles per inference / layer and the timing model's name,
+  // or the reason there are none. Default-constructed (no reason) when not requested.
+  CycleEstimate cycles;
   int64_t stack_peak_bytes = 0;  // deepest stack seen (harness + model)
   bool guard_ok = false;         // always true in a returned result (corruption throws)
   SectionSizes sections;

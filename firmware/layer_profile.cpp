@@ -67,6 +67,20 @@ LayerProfile make_layer_profile(const memory::Graph& graph, const FirmwareResult
     p.rows.push_back(row);
   }
   for (LayerProfileRow& row : p.rows) row.share = share(row.instructions, p.layer_sum);
+  if (result.cycles.available) {
+    const std::vector<double> cycles = mean_layer_cycles(result.cycles);
+    if (cycles.size() == layers) {
+      for (size_t i = 0; i < layers; ++i) p.rows[i].estimated_cycles = cycles[i];
+      p.cycle_model = result.cycles.model;
+      p.whole_inference_cycles = mean_cycles(result.cycles);
+    } else {
+      p.cycle_reason = "cycle estimate unavailable: the plugin reported " +
+                       std::to_string(cycles.size()) + " layers";
+    }
+  } else {
+    p.cycle_reason = result.cycles.reason.empty() ? "cycle estimate unavailable: not requested"
+                                                  : result.cycles.reason;
+  }
   return p;
 }
 
@@ -100,14 +114,19 @@ std::vector<OpKindProfile> profile_by_op_kind(const LayerProfile& profile) {
 std::string layer_profile_csv(const LayerProfile& profile) {
   std::string csv =
       "layer,op,kernel,stride,in_channels,out_channels,macs,instructions,instructions_per_mac,"
-      "share\n";
+      "share,estimated_cycles\n";
   char line[256];
   for (const LayerProfileRow& r : profile.rows) {
-    std::snprintf(line, sizeof line, "%s,%s,%d,%d,%d,%d,%lld,%lld,%.4f,%.6f\n", r.layer.c_str(),
+    std::snprintf(line, sizeof line, "%s,%s,%d,%d,%d,%d,%lld,%lld,%.4f,%.6f,", r.layer.c_str(),
                   r.op.c_str(), r.kernel, r.stride, r.in_channels, r.out_channels,
                   static_cast<long long>(r.macs), static_cast<long long>(r.instructions), r.per_mac,
                   r.share);
     csv += line;
+    if (r.estimated_cycles >= 0) {
+      std::snprintf(line, sizeof line, "%.1f", r.estimated_cycles);
+      csv += line;
+    }
+    csv += "\n";
   }
   return csv;
 }

@@ -37,6 +37,9 @@ struct LayerProfileRow {
   int64_t instructions = 0;  // mean over the profiled inferences, rounded
   double per_mac = 0;        // instructions / MACs; 0 for ops without MACs
   double share = 0;          // of layer_sum, 0..1
+  // Estimated core cycles (mean over inferences) from the timing plugin; < 0 when there is no
+  // estimate. An estimate from reference-manual tables, not a measurement.
+  double estimated_cycles = -1;
 };
 
 // The layers of one op kind summed: "conv2d 1x1/1", "depthwise_conv2d 5x5/2", "add".
@@ -57,6 +60,11 @@ struct LayerProfile {
   double marker_instructions = 0;     // one marker call, measured by the harness
   int inferences = 0;                 // averaged over
   int64_t instructions_per_tick = 0;  // the resolution of every count
+  // The cycle estimate (FirmwareRequest::estimate_cycles): the timing model's name, or "" with
+  // cycle_reason saying why there is none; the profiled inference's estimated cycles (mean).
+  std::string cycle_model;
+  std::string cycle_reason;
+  double whole_inference_cycles = 0;
 };
 
 // Throws std::invalid_argument when the result is not from a profiled run of this graph (no layer
@@ -70,7 +78,7 @@ std::string op_kind(const LayerProfileRow& row);
 std::vector<OpKindProfile> profile_by_op_kind(const LayerProfile& profile);
 
 // Header "layer,op,kernel,stride,in_channels,out_channels,macs,instructions,instructions_per_mac,
-// share" and one line per layer.
+// share,estimated_cycles" and one line per layer (estimated_cycles empty without an estimate).
 std::string layer_profile_csv(const LayerProfile& profile);
 
 }  // namespace tinynas::firmware

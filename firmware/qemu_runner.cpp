@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "firmware/target/hil_protocol.h"
+#include "firmware/timing_plugin.h"
 #include "firmware/tools.h"
 
 namespace tinynas::firmware {
@@ -23,21 +24,26 @@ bool read_file(const fs::path& path, std::string& bytes) {
 }  // namespace
 
 std::vector<std::string> qemu_command(const QemuRun& run) {
-  return {run.qemu,
-          "-M",
-          run.machine,
-          "-display",
-          "none",
-          "-monitor",
-          "none",
-          "-serial",
-          "null",
-          "-semihosting-config",
-          "enable=on,target=native",
-          "-icount",
-          "shift=" + std::to_string(run.icount_shift),
-          "-kernel",
-          fs::absolute(run.elf).string()};
+  std::vector<std::string> argv = {run.qemu,
+                                   "-M",
+                                   run.machine,
+                                   "-display",
+                                   "none",
+                                   "-monitor",
+                                   "none",
+                                   "-serial",
+                                   "null",
+                                   "-semihosting-config",
+                                   "enable=on,target=native",
+                                   "-icount",
+                                   "shift=" + std::to_string(run.icount_shift),
+                                   "-kernel",
+                                   fs::absolute(run.elf).string()};
+  if (!run.plugin.empty()) {
+    argv.push_back("-plugin");
+    argv.push_back(run.plugin);
+  }
+  return argv;
 }
 
 BenchOutcome run_qemu(const QemuRun& run) {
@@ -46,7 +52,7 @@ BenchOutcome run_qemu(const QemuRun& run) {
   if (!fs::exists(run.elf)) throw std::invalid_argument("firmware ELF '" + run.elf + "' not found");
   const fs::path dir(run.run_dir);
   fs::create_directories(dir);
-  for (const char* stale : {TINYNAS_HIL_OUTPUTS_FILE, TINYNAS_HIL_STATS_FILE})
+  for (const char* stale : {TINYNAS_HIL_OUTPUTS_FILE, TINYNAS_HIL_STATS_FILE, kCycleReportFile})
     fs::remove(dir / stale);
   {
     std::ofstream in(dir / TINYNAS_HIL_INPUTS_FILE, std::ios::binary | std::ios::trunc);

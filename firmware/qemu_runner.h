@@ -25,6 +25,9 @@ struct QemuRun {
   std::vector<int8_t> inputs;
   int icount_shift = 0;
   double timeout_s = 60;
+  // -plugin value ("FILE,key=value,..."), empty for none: the cycle-estimate plugin
+  // (timing_plugin.h), which writes its report into run_dir.
+  std::string plugin;
 };
 
 // The QEMU command line for `run` (for logs and reports).

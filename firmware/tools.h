@@ -17,6 +17,7 @@ namespace tinynas::firmware {
 struct ArmTools {
   std::string gcc = "arm-none-eabi-gcc";
   std::string size = "arm-none-eabi-size";
+  std::string nm = "arm-none-eabi-nm";  // marker addresses for the cycle-estimate plugin
   std::string qemu = "qemu-system-arm";
   // Limit for one compiler or size call, in seconds.
   double compile_timeout_s = 120;

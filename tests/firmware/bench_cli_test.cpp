@@ -37,6 +37,13 @@ TEST(BenchCli, QemuJsonReport) {
     EXPECT_LE(j["per_inference"]["max"].get<int64_t>() - j["per_inference"]["min"].get<int64_t>(),
               40);
     EXPECT_EQ(j["result_address"], 0x20000000);
+    // Estimated cycles when the timing plugin is built, else the reason: never missing.
+    ASSERT_TRUE(j.contains("estimated_cycles"));
+    if (j["estimated_cycles"]["available"])
+      EXPECT_GT(j["estimated_cycles"]["mean"].get<double>(), 0.0);
+    else
+      EXPECT_NE(j["estimated_cycles"]["reason"].get<std::string>().find("unavailable"),
+                std::string::npos);
     EXPECT_TRUE(std::filesystem::exists(out + "/bench.json"));
   }
 }

@@ -16,6 +16,7 @@
 #include "firmware/firmware_error.h"
 #include "firmware/result_block.h"
 #include "firmware/target/hil_result.h"
+#include "firmware/timing_plugin.h"
 #include "memory_model/board.h"
 #include "tests/firmware/test_support.h"
 #include "tests/support/cli_runner.h"
@@ -170,6 +171,19 @@ TEST(BoardImages, McunetIn0FitsEveryBoardAndMatchesTheReferenceOnQemu) {
   // The layers tile the inference (each stamp ends one layer and starts the next) to a tick
   // or two; the last run's total is within a tick of the median.
   EXPECT_NEAR(static_cast<double>(sum), static_cast<double>(r.median), 3 * 40.0);
+  // The timing plugin (when built): an estimate for every layer of the last run, and the
+  // layers' instructions by the plugin match SysTick's to a tick.
+  if (!find_timing_plugin("", nullptr).empty()) {
+    ASSERT_TRUE(r.cycles.available) << r.cycles.reason;
+    ASSERT_EQ(r.cycles.layer_instructions.back().size(), 55u);
+    for (size_t i = 0; i < r.layers.size(); ++i) {
+      EXPECT_GT(r.layers[i].estimated_cycles, 0.0) << i;
+      EXPECT_NEAR(static_cast<double>(r.cycles.layer_instructions.back()[i]),
+                  static_cast<double>(r.layers[i].count), 40.0)
+          << r.layers[i].name;
+    }
+    EXPECT_EQ(bench_result_to_json(r)["layers"][0].count("estimated_cycles"), 1u);
+  }
 }
 
 TEST(BoardImages, AModelTooBigForTheBoardNamesTheRegion) {
@@ -225,6 +239,18 @@ TEST(BenchQemu, ResultBlockOnM4AndM7) {
     EXPECT_LT(r.block.stack_peak_bytes, 2048u);
     EXPECT_EQ(r.block.guard_status, 0u);
     EXPECT_NEAR(r.ms_median, static_cast<double>(r.median) * 1e-6, 1e-9) << "1 ns per instruction";
+    // The timing plugin, when built: one estimate per run (the warm-up first), its instruction
+    // count within a tick plus the timer call of SysTick's, in bench.json as estimated_cycles.
+    if (!find_timing_plugin("", nullptr).empty()) {
+      ASSERT_TRUE(r.cycles.available) << r.cycles.reason;
+      ASSERT_EQ(r.cycles.inference_cycles.size(), 8u);
+      EXPECT_NEAR(static_cast<double>(r.cycles.inference_instructions.back()),
+                  static_cast<double>(r.runs.back()), 40.0 + 16.0);
+      EXPECT_GT(r.cycles.inference_cycles.back(), 0.0);
+      const nlohmann::json j = bench_result_to_json(r);
+      EXPECT_TRUE(j["estimated_cycles"]["available"]);
+      EXPECT_EQ(j["estimated_cycles"]["core"], r.core);
+    }
   }
 }
 
