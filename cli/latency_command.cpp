@@ -46,6 +46,14 @@ void add_common_options(cxxopts::Options& options) {
       "quiet", "no progress line")("h,help", "show this help");
 }
 
+// Which count the model predicts: estimated cycles (the QEMU timing plugin, Arm's timing tables)
+// or QEMU's exact instructions.
+void add_measure_option(cxxopts::Options& options) {
+  options.add_options()(
+      "measure", "cycles (estimated by the QEMU timing plugin) or instructions (QEMU, exact)",
+      cxxopts::value<std::string>()->default_value("cycles"));
+}
+
 pipeline::LatencyBuildOptions build_options(const cxxopts::ParseResult& parsed,
                                             const std::string& config_dir, int default_networks,
                                             uint64_t default_seed) {
@@ -83,13 +91,13 @@ void print_evaluation(const pipeline::LatencyEvaluation& e, const std::string& m
 }
 
 PlotResult plot(const std::string& dir, const pipeline::LatencyEvaluation& e,
-                const std::string& title) {
+                const std::string& measure, const std::string& title) {
   std::vector<double> measured, predicted;
   for (const pipeline::LatencyPrediction& p : e.networks) {
     measured.push_back(p.measured / 1e6);
     predicted.push_back(p.predicted / 1e6);
   }
-  return plot_latency(dir, measured, predicted, title);
+  return plot_latency(dir, measured, predicted, measure, title);
 }
 
 int build(int argc, char** argv) {
@@ -98,6 +106,7 @@ int build(int argc, char** argv) {
                            "model (one linear model per op kind); report its error on held-out "
                            "networks when --eval-networks > 0.");
   add_common_options(options);
+  add_measure_option(options);
   options.add_options()("out", "latency model file (default: latency-BOARD.json)",
                         cxxopts::value<std::string>())(
       "eval-networks", "held-out networks per space measured after the fit (0: none)",
@@ -107,6 +116,8 @@ int build(int argc, char** argv) {
   const cxxopts::ParseResult& parsed = *parsed_or_help;
   const std::string config_dir = config_dir_option(parsed);
   pipeline::LatencyBuildOptions o = build_options(parsed, config_dir, 20, 1);
+  o.measure = parsed["measure"].as<std::string>();
+  const std::string measure = pipeline::latency_measure_name(o.measure);
   const std::string board = parsed["board"].as<std::string>();
   const std::string out =
       parsed.count("out") ? parsed["out"].as<std::string>() : "latency-" + board + ".json";
@@ -115,8 +126,8 @@ int build(int argc, char** argv) {
   ConsoleObserver<> observer(parsed.count("quiet") == 0);
   spdlog::info("latency: {} networks of {} on {} ({}), builds in {}", o.networks, o.spaces.size(),
                o.target, board, o.work_dir);
-  const nas::LatencyModel model = nas::LatencyModel::fit(
-      pipeline::measure_random_networks(o, observer), o.target, "instructions");
+  const nas::LatencyModel model =
+      nas::LatencyModel::fit(pipeline::measure_random_networks(o, observer), o.target, measure);
   if (const fs::path dir = fs::path(out).parent_path(); !dir.empty()) fs::create_directories(dir);
   nas::save_latency_model(model, out);
   int layers = 0;
@@ -156,6 +167,7 @@ int eval(int argc, char** argv) {
   // Seed 2 by default: build draws with 1, so these are other networks.
   pipeline::LatencyBuildOptions o = build_options(parsed, config_dir, 50, 2);
   o.profile = false;
+  o.measure = model.measure() == "instructions" ? "instructions" : "cycles";
   if (o.target != model.target())
     throw std::invalid_argument("--model " + model_path + " was measured on " + model.target() +
                                 ", --board " + parsed["board"].as<std::string>() + " runs on " +
@@ -174,7 +186,7 @@ int eval(int argc, char** argv) {
   std::snprintf(title, sizeof title,
                 "Latency model on %d held-out networks: median %.2f %%, worst %.2f %%",
                 e.all.networks, 100 * e.all.median_abs_error, 100 * e.all.worst_abs_error);
-  const PlotResult p = plot(fs::path(json).parent_path().string(), e, title);
+  const PlotResult p = plot(fs::path(json).parent_path().string(), e, model.measure(), title);
   if (p.ok)
     spdlog::info("plot: {}", p.png_path);
   else

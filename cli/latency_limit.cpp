@@ -88,9 +88,17 @@ std::shared_ptr<const nas::LatencyModel> load_board_latency_model(const memory::
   return model;
 }
 
-double predicted_ms(double latency, const memory::Board& board) {
+double cycles_per_unit(const std::string& measure) {
+  return measure == "instructions" ? kAssumedCyclesPerInstruction : 1.0;
+}
+
+double latency_ms(double latency, const std::string& measure, const memory::Board& board) {
   if (board.clock_hz <= 0) return 0;
-  return latency * kAssumedCyclesPerInstruction * 1e3 / static_cast<double>(board.clock_hz);
+  return latency * cycles_per_unit(measure) * 1e3 / static_cast<double>(board.clock_hz);
+}
+
+std::string latency_basis(const std::string& measure) {
+  return measure == "instructions" ? "1 cycle per instruction" : "estimated";
 }
 
 }  // namespace tinynas::cli

@@ -3,10 +3,10 @@
 // the latency model's measure, and the model that predicts it: --latency-model FILE, or the
 // shipped configs/latency/<QEMU target>.json of the board's core.
 //
-// The shipped models count instructions on QEMU. Until a board's own runs calibrate it, tinynas
-// takes one cycle per instruction (kAssumedCyclesPerInstruction): the engine's kernels run at
-// about that on the Cortex-M7 and slower on the M4, so on an M4 a limit in ms is optimistic
-// (docs/results/hil.md has the measured figures).
+// The shipped models predict Cortex-M cycles as the QEMU timing plugin estimates them from Arm's
+// timing tables (not yet calibrated on a board). A model of QEMU instruction counts (`tinynas
+// latency build --measure instructions`) is read at one cycle per instruction
+// (kAssumedCyclesPerInstruction), and every figure from it says so.
 #pragma once
 
 #include <memory>
@@ -41,7 +41,14 @@ std::shared_ptr<const nas::LatencyModel> load_board_latency_model(const memory::
                                                                   const std::string& explicit_path,
                                                                   const std::string& config_dir);
 
-// Predicted instructions (the model's measure) -> ms at the board's clock; 0 without a clock.
-double predicted_ms(double latency, const memory::Board& board);
+// Cycles per unit of a model's measure: 1 for "estimated cycles", kAssumedCyclesPerInstruction
+// for "instructions".
+double cycles_per_unit(const std::string& measure);
+
+// A latency in a model's measure -> ms at the board's clock; 0 without a clock.
+double latency_ms(double latency, const std::string& measure, const memory::Board& board);
+
+// How a figure in `measure` was turned into time: "estimated" or "1 cycle per instruction".
+std::string latency_basis(const std::string& measure);
 
 }  // namespace tinynas::cli

@@ -290,17 +290,19 @@ PlotResult plot_predictor(const std::string& dir, const std::vector<double>& mea
 }
 
 PlotResult plot_latency(const std::string& dir, const std::vector<double>& measured,
-                        const std::vector<double>& predicted, const std::string& title,
-                        const PlotOptions& options) {
+                        const std::vector<double>& predicted, const std::string& measure,
+                        const std::string& title, const PlotOptions& options) {
   if (measured.empty() || measured.size() != predicted.size())
     return nothing_to_plot(dir, "latency", "no held-out networks, or unequal lists");
   NumberWriter data;
-  data << "# measured predicted (millions of instructions)\n";
+  data << "# measured predicted (millions of " << measure << ")\n";
   for (size_t i = 0; i < measured.size(); ++i) data << measured[i] << ' ' << predicted[i] << '\n';
   const std::string body = "set title " + quoted(title) +
                            "\n"
-                           "set xlabel 'measured (M instructions)'\n"
-                           "set ylabel 'predicted (M instructions)'\n"
+                           "set xlabel " +
+                           quoted("measured (millions of " + measure + ")") + "\nset ylabel " +
+                           quoted("predicted (millions of " + measure + ")") +
+                           "\n"
                            "set grid\n"
                            "set size square\n"
                            "set logscale xy\n" +
@@ -309,6 +311,43 @@ PlotResult plot_latency(const std::string& dir, const std::vector<double>& measu
                            "'held-out networks', \\\n"
                            "     x with lines dashtype 2 title 'predicted = measured'\n";
   return render(dir, "latency", data.str(), body, options);
+}
+
+PlotResult plot_latency_pareto(const std::string& dir, const std::vector<LatencyPoint>& sampled,
+                               const LatencyPoint& winner, double limit, const std::string& measure,
+                               const std::string& title, const PlotOptions& options) {
+  if (sampled.empty()) return nothing_to_plot(dir, "latency_pareto", "no sampled sub-nets");
+  std::vector<LatencyPoint> by_latency = sampled;
+  std::sort(by_latency.begin(), by_latency.end(),
+            [](const LatencyPoint& a, const LatencyPoint& b) { return a.latency < b.latency; });
+  NumberWriter data;
+  data << "# sampled: latency mmacs\n";
+  for (const LatencyPoint& p : sampled) data << p.latency << ' ' << p.mmacs << '\n';
+  data << "\n\n# Pareto front: latency mmacs\n";
+  double best = -1;
+  for (const LatencyPoint& p : by_latency)
+    if (p.mmacs > best) {
+      best = p.mmacs;
+      data << p.latency << ' ' << p.mmacs << '\n';
+    }
+  data << "\n\n# winner\n" << winner.latency << ' ' << winner.mmacs << '\n';
+  NumberWriter limit_text;
+  limit_text << limit;
+  const std::string body =
+      "set title " + quoted(title) + "\nset xlabel " +
+      quoted("predicted latency (millions of " + measure + ")") +
+      "\nset ylabel 'MACs (millions)'\n"
+      "set grid\n"
+      "set arrow from " +
+      limit_text.str() + ", graph 0 to " + limit_text.str() +
+      ", graph 1 nohead dashtype 2 linewidth 2\n" + key_below(3) +
+      "plot 'latency_pareto.dat' index 0 using 1:2 with points pointtype 7 pointsize 0.5 "
+      "title 'sampled sub-nets', \\\n"
+      "     'latency_pareto.dat' index 1 using 1:2 with steps linewidth 2 title 'Pareto front', "
+      "\\\n"
+      "     'latency_pareto.dat' index 2 using 1:2 with points pointtype 9 pointsize 2.5 "
+      "title 'winner'\n";
+  return render(dir, "latency_pareto", data.str(), body, options);
 }
 
 PlotResult plot_training_curves(const std::string& dir, const std::vector<CurveSeries>& series,

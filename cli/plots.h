@@ -71,11 +71,24 @@ PlotResult plot_predictor(const std::string& dir, const std::vector<double>& mea
                           const std::vector<double>& predicted, const std::string& title,
                           const PlotOptions& options = {});
 
-// latency.png: predicted against measured latency (millions of instructions) of held-out
-// networks, with the diagonal. The lists have equal length.
+// latency.png: predicted against measured latency of held-out networks, in millions of `measure`
+// ("instructions", "estimated cycles"), with the diagonal. The lists have equal length.
 PlotResult plot_latency(const std::string& dir, const std::vector<double>& measured,
-                        const std::vector<double>& predicted, const std::string& title,
-                        const PlotOptions& options = {});
+                        const std::vector<double>& predicted, const std::string& measure,
+                        const std::string& title, const PlotOptions& options = {});
+
+// A sub-net on the MACs-latency plane: predicted latency and MACs, both in millions.
+struct LatencyPoint {
+  double latency = 0;
+  double mmacs = 0;
+};
+
+// latency_pareto.png: sampled sub-nets of the searched sub-space that fit SRAM and Flash (MACs
+// against predicted latency in millions of `measure`), their Pareto front (the most MACs at each
+// latency), the winner, and the latency limit as a vertical line.
+PlotResult plot_latency_pareto(const std::string& dir, const std::vector<LatencyPoint>& sampled,
+                               const LatencyPoint& winner, double limit, const std::string& measure,
+                               const std::string& title, const PlotOptions& options = {});
 
 // One bar of the per-layer profile: a layer's name and its instructions.
 struct LayerBar {

@@ -37,12 +37,13 @@ RunContext make_run_context(const Settings& settings, const std::string& config_
         util::format_byte_size(c.board.reserved_flash_bytes) + " of Flash for code and runtime");
   if (!settings.latency.empty()) {
     const LatencyLimit limit = parse_latency_limit(settings.latency);
+    c.constraints.latency_model =
+        load_board_latency_model(c.board, settings.latency_model, config_dir);
     // The margin keeps the winner under the limit when it is measured: the search pushes every
     // sub-net to the limit, where the model's error decides which side it lands.
     c.constraints.latency_limit = latency_limit_cycles(limit, c.board) /
-                                  kAssumedCyclesPerInstruction * (1 - settings.latency_margin);
-    c.constraints.latency_model =
-        load_board_latency_model(c.board, settings.latency_model, config_dir);
+                                  cycles_per_unit(c.constraints.latency_model->measure()) *
+                                  (1 - settings.latency_margin);
   } else if (!settings.latency_model.empty()) {
     throw std::invalid_argument("--latency-model is used only with --latency");
   }
@@ -89,7 +90,7 @@ void require_feasible(const RunContext& c) {
     char latency[96];
     std::snprintf(latency, sizeof latency, ", and %.2fM %s (%.1f ms at %s's clock) predicted",
                   cost.latency / 1e6, c.constraints.measure().c_str(),
-                  predicted_ms(cost.latency, c.board), c.board.name.c_str());
+                  latency_ms(cost.latency, c.constraints.measure(), c.board), c.board.name.c_str());
     needs += latency;
   }
   throw std::invalid_argument("no sub-net of space '" + c.space.name + "' can meet " +

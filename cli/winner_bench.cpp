@@ -3,6 +3,7 @@
 #include "cli/latency_limit.h"
 #include "engine/host_verify.h"
 #include "engine/quant_model_io.h"
+#include "firmware/cycle_estimate.h"
 #include "firmware/hil.h"
 #include "pipeline/export.h"
 
@@ -32,9 +33,18 @@ WinnerBench bench_winner(const std::string& arch_path, const std::string& space,
   request.board = board;
   request.inputs = engine::random_int8_inputs(1, q.graph.tensor(q.graph.input()).bytes(), seed);
   request.timeout_s = 120;
+  request.estimate_cycles = true;
   const firmware::FirmwareResult fw = firmware::run_model_on_qemu(request);
   bench.instructions = static_cast<double>(fw.instructions.at(0));
+  if (fw.cycles.available)
+    bench.estimated_cycles = firmware::mean_cycles(fw.cycles);
+  else
+    bench.no_cycles = fw.cycles.reason;
   return bench;
+}
+
+double bench_latency(const WinnerBench& bench, const std::string& measure) {
+  return measure == "instructions" ? bench.instructions : bench.estimated_cycles;
 }
 
 }  // namespace tinynas::cli

@@ -7,6 +7,7 @@
 
 #include "engine/host_verify.h"
 #include "engine/quant_model_io.h"
+#include "firmware/cycle_estimate.h"
 #include "firmware/hil.h"
 #include "firmware/layer_profile.h"
 #include "firmware/qemu_target.h"
@@ -97,7 +98,11 @@ nas::LatencySample measure(const NetworkToMeasure& n, const LatencyBuildOptions&
   req.inputs = engine::random_int8_inputs(1, q.graph.tensor(q.graph.input()).bytes(), o.seed);
   req.timeout_s = o.timeout_s;
   req.profile = o.profile;
+  const bool cycles = o.measure == "cycles";
+  req.estimate_cycles = cycles;
   const firmware::FirmwareResult fw = firmware::run_model_on_qemu(req);
+  if (cycles && !fw.cycles.available)
+    throw std::runtime_error("latency: " + n.name + ": " + fw.cycles.reason);
 
   nas::LatencySample s;
   s.name = n.name;
@@ -105,14 +110,27 @@ nas::LatencySample measure(const NetworkToMeasure& n, const LatencyBuildOptions&
   s.arch = n.arch.summary();
   s.layers = nas::latency_features(q.graph);
   if (!o.profile) {  // the layers' features, to predict from, but no per-layer counts
-    s.total = static_cast<double>(fw.instructions.at(0));
+    s.total =
+        cycles ? firmware::mean_cycles(fw.cycles) : static_cast<double>(fw.instructions.at(0));
     return s;
   }
   const firmware::LayerProfile p = firmware::make_layer_profile(q.graph, fw);
-  for (const firmware::LayerProfileRow& row : p.rows)
-    s.measured.push_back(static_cast<double>(row.instructions) - p.marker_instructions);
-  s.total = static_cast<double>(p.whole_inference) -
-            p.marker_instructions * static_cast<double>(p.rows.size());
+  const double layers = static_cast<double>(p.rows.size());
+  if (!cycles) {
+    for (const firmware::LayerProfileRow& row : p.rows)
+      s.measured.push_back(static_cast<double>(row.instructions) - p.marker_instructions);
+    s.total = static_cast<double>(p.whole_inference) - p.marker_instructions * layers;
+    return s;
+  }
+  // Each layer's cycles hold one marker call too; the plugin times no marker alone, so one
+  // costs its measured instructions at the inference's mean cycles per instruction.
+  const double marker_cycles = p.marker_instructions * firmware::mean_cpi(fw.cycles);
+  for (double c : firmware::mean_layer_cycles(fw.cycles)) s.measured.push_back(c - marker_cycles);
+  if (s.measured.size() != s.layers.size())
+    throw std::runtime_error("latency: " + n.name + ": the cycle estimate has " +
+                             std::to_string(s.measured.size()) + " layers, the model " +
+                             std::to_string(s.layers.size()));
+  s.total = firmware::mean_cycles(fw.cycles) - marker_cycles * layers;
   return s;
 }
 
@@ -143,9 +161,17 @@ nlohmann::json summary_to_json(const LatencyErrorSummary& s) {
 
 }  // namespace
 
+std::string latency_measure_name(const std::string& measure) {
+  if (measure == "instructions") return "instructions";
+  if (measure == "cycles") return "estimated cycles";
+  throw std::invalid_argument("latency: measure must be cycles or instructions, got '" + measure +
+                              "'");
+}
+
 std::vector<nas::LatencySample> measure_random_networks(const LatencyBuildOptions& options,
                                                         Observer& observer) {
   firmware::find_qemu_target(options.target);  // an unknown target fails before any work
+  latency_measure_name(options.measure);
   LatencyBuildOptions o = options;
   if (!o.board) o.board = memory::load_board(options.target, o.config_dir);
   const std::vector<NetworkToMeasure> networks = draw_networks(o, *o.board);
@@ -155,7 +181,8 @@ std::vector<nas::LatencySample> measure_random_networks(const LatencyBuildOption
                  static_cast<int64_t>(networks.size()));
   for (const NetworkToMeasure& n : networks) {
     const std::string dir = o.work_dir + "/" + n.name;
-    const std::string kept = dir + (o.profile ? "/sample.json" : "/total.json");
+    const std::string kept =
+        dir + "/" + o.measure + (o.profile ? "-per-layer.json" : "-total.json");
     std::optional<nas::LatencySample> previous;
     if (fs::exists(kept))
       previous = nas::latency_sample_from_json(util::read_json_file(kept), kept);

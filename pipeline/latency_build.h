@@ -6,13 +6,13 @@
 //   LatencyBuildOptions o;  o.spaces = {"mcunet", "resnet"};  o.networks = 100;
 //   o.work_dir = "latency/work";
 //   std::vector<LatencySample> s = measure_random_networks(o, observer);   // profiled builds
-//   LatencyModel m = LatencyModel::fit(s, o.target, "instructions");
+//   LatencyModel m = LatencyModel::fit(s, o.target, latency_measure_name(o.measure));
 //   o.seed = 2;  o.profile = false;
 //   LatencyEvaluation e = evaluate_latency_model(m, measure_random_networks(o, observer));
 //
-// Each measured network is kept in work_dir/<name>/sample.json: a re-run with the same options
-// measures only what is missing (a killed build resumes). Measurements are exact QEMU instruction
-// counts (-icount, +-40 per count), so they repeat bit for bit.
+// Each measured network is kept in work_dir/<name>/: a re-run with the same options measures only
+// what is missing (a killed build resumes). QEMU's counts are exact (-icount, +-40 per count) and
+// the cycle estimates deterministic, so measurements repeat bit for bit.
 #pragma once
 
 #include <cstdint>
@@ -40,12 +40,20 @@ struct LatencyBuildOptions {
   // Per-layer counts (a build with profiling markers, taken out again) for fitting; false: the
   // plain build's whole inference only, as `tinynas verify` measures it, for evaluation.
   bool profile = true;
+  // "cycles": Cortex-M cycles estimated by the QEMU timing plugin (firmware/cycle_estimate.h)
+  // from Arm's timing tables; "instructions": QEMU's exact instruction counts.
+  std::string measure = "cycles";
   double timeout_s = 120;  // per QEMU run
 };
 
+// The model's name for a measure: "instructions" or "estimated cycles" (nas::LatencyModel's
+// measure()). Throws std::invalid_argument for another measure.
+std::string latency_measure_name(const std::string& measure);
+
 // Draws, exports, builds and runs; throws firmware::FirmwareError when a tool is missing or a
-// build fails, std::invalid_argument for an unknown space or target, or a space none of whose
-// 1,000 draws fits the board.
+// build fails, std::runtime_error when cycles are asked for and the timing plugin gives none,
+// std::invalid_argument for an unknown space, target or measure, or a space none of whose 1,000
+// draws fits the board.
 std::vector<nas::LatencySample> measure_random_networks(const LatencyBuildOptions& options,
                                                         Observer& observer);
 

@@ -1,7 +1,8 @@
 // The measurements behind a latency model (pipeline/latency_build.h), on the emulated Cortex-M4:
 // each network's per-layer counts belong to the very layers the search's lowering gives (one
 // definition of the graph), add up to its inference, and, markers taken out, agree with the plain
-// build that `tinynas verify` measures; a re-run reuses what was measured.
+// build that `tinynas verify` measures; estimated cycles add up the same way; a re-run reuses
+// what was measured.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -33,6 +34,7 @@ TEST(LatencyBuildQemu, LayerCountsBelongToTheLoweredGraphAndAddUpToThePlainBuild
   tinynas::testing::TempDir dir;
   Observer quiet;
   LatencyBuildOptions o = options(dir.str() + "/work");
+  o.measure = "instructions";
   const std::vector<nas::LatencySample> profiled = measure_random_networks(o, quiet);
   ASSERT_EQ(profiled.size(), 2u);
   EXPECT_EQ(profiled[0].space, "resnet");
@@ -68,14 +70,21 @@ TEST(LatencyBuildQemu, LayerCountsBelongToTheLoweredGraphAndAddUpToThePlainBuild
   }
 }
 
-TEST(LatencyBuildQemu, AReRunReusesWhatWasMeasured) {
+// Estimated cycles (the default measure): per layer from the timing plugin, adding up to the
+// inference's estimate; and a re-run measures nothing again.
+TEST(LatencyBuildQemu, EstimatedCyclesAddUpAndAReRunReusesThem) {
   TINYNAS_SKIP_WITHOUT_ARM_TOOLS();
   tinynas::testing::TempDir dir;
   Observer quiet;
   LatencyBuildOptions o = options(dir.str() + "/work");
   o.networks = 1;
   const std::vector<nas::LatencySample> first = measure_random_networks(o, quiet);
-  const fs::path kept = o.work_dir + "/resnet-1/sample.json";
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(first[0].measured.size(), first[0].layers.size());
+  const double layer_sum = std::accumulate(first[0].measured.begin(), first[0].measured.end(), 0.0);
+  EXPECT_NEAR(layer_sum, first[0].total, 0.01 * first[0].total);
+  for (double c : first[0].measured) EXPECT_GT(c, 0);
+  const fs::path kept = o.work_dir + "/resnet-1/cycles-per-layer.json";
   const auto written = fs::last_write_time(kept);
   fs::remove_all(o.work_dir + "/resnet-1/firmware-profile");  // a re-measurement would rebuild
   const std::vector<nas::LatencySample> again = measure_random_networks(o, quiet);
