@@ -623,8 +623,11 @@ int run_command(int argc, char** argv) {
                                                               cxxopts::value<std::string>())(
       "sram", "SRAM size, overriding the board's (e.g. 64K)", cxxopts::value<std::string>())(
       "flash", "Flash size, overriding the board's (e.g. 256K)", cxxopts::value<std::string>())(
-      "seed", "random seed", cxxopts::value<int64_t>())("threads", "torch threads (0 = all cores)",
-                                                        cxxopts::value<int>())(
+      "latency",
+      "latency limit per inference (ms at the board's clock, or cycles), predicted by the board's "
+      "latency model: the sub-space, the search and the baselines' scaling all keep to it",
+      cxxopts::value<std::string>())("seed", "random seed", cxxopts::value<int64_t>())(
+      "threads", "torch threads (0 = all cores)", cxxopts::value<int>())(
       "no-scratch", "skip training the winner from scratch for comparison")(
       "baselines",
       "hand-designed networks to train beside the winner, scaled to the limits: arch names "
@@ -641,7 +644,7 @@ int run_command(int argc, char** argv) {
   const std::string config_dir = config_dir_option(parsed);
 
   if (resume) {
-    for (const char* flag : {"data", "budget", "space", "board", "sram", "flash", "seed",
+    for (const char* flag : {"data", "budget", "space", "board", "sram", "flash", "latency", "seed",
                              "no-scratch", "baselines", "no-baselines"})
       if (parsed.count(flag))
         throw std::invalid_argument(std::string("--resume continues a run with its own settings "
@@ -669,6 +672,7 @@ int run_command(int argc, char** argv) {
   if (parsed.count("board")) settings.board = parsed["board"].as<std::string>();
   if (parsed.count("sram")) settings.sram_bytes = size_option(parsed, "sram");
   if (parsed.count("flash")) settings.flash_bytes = size_option(parsed, "flash");
+  if (parsed.count("latency")) settings.latency = parsed["latency"].as<std::string>();
   if (parsed.count("seed")) {
     if (parsed["seed"].as<int64_t>() < 0) throw std::invalid_argument("--seed must be >= 0");
     settings.seed = static_cast<uint64_t>(parsed["seed"].as<int64_t>());

@@ -327,6 +327,8 @@ void write_run_report(const RunRecord& record, const std::string& run_dir,
      << "`";
   if (s.contains("sram")) md << ", SRAM " << s.at("sram").dump();
   if (s.contains("flash")) md << ", Flash " << s.at("flash").dump();
+  if (!s.value("latency", std::string()).empty())
+    md << ", latency at most " << s.at("latency").get<std::string>() << " (predicted)";
   md << ", seed " << s.value("seed", 0) << ".\n\n";
   stages_section(md, record);
   space_section(md, record, run_dir);
