@@ -103,14 +103,12 @@ PlotResult plot(const std::string& dir, const pipeline::LatencyEvaluation& e,
 int build(int argc, char** argv) {
   cxxopts::Options options("tinynas latency build",
                            "Measure random sub-nets layer by layer on QEMU and fit the latency "
-                           "model (one linear model per op kind); report its error on held-out "
-                           "networks when --eval-networks > 0.");
+                           "model (one linear model per op kind); `tinynas latency eval` measures "
+                           "its error on held-out networks.");
   add_common_options(options);
   add_measure_option(options);
   options.add_options()("out", "latency model file (default: latency-BOARD.json)",
-                        cxxopts::value<std::string>())(
-      "eval-networks", "held-out networks per space measured after the fit (0: none)",
-      cxxopts::value<int>()->default_value("0"));
+                        cxxopts::value<std::string>());
   const std::optional<cxxopts::ParseResult> parsed_or_help = parse_command(options, argc, argv);
   if (!parsed_or_help) return 0;
   const cxxopts::ParseResult& parsed = *parsed_or_help;
@@ -135,15 +133,6 @@ int build(int argc, char** argv) {
   std::printf("latency model for %s (%s): %zu networks, %d layers, %zu op kinds\n", board.c_str(),
               o.target.c_str(), model.samples().size(), layers, model.kinds().size());
   std::printf("wrote %s\n", out.c_str());
-  const int eval_per_space = parsed["eval-networks"].as<int>();
-  if (eval_per_space <= 0) return 0;
-  o.networks = eval_per_space * static_cast<int>(o.spaces.size());
-  o.seed += 1000;  // other networks than the fitted ones
-  o.profile = false;
-  o.work_dir += "/held-out";
-  const pipeline::LatencyEvaluation e =
-      pipeline::evaluate_latency_model(model, pipeline::measure_random_networks(o, observer));
-  print_evaluation(e, model.measure());
   return 0;
 }
 

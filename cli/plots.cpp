@@ -159,6 +159,28 @@ std::string kilobytes(int64_t bytes) {
   return kb.str();
 }
 
+// NAME.png: predicted against measured, one point per item, with the diagonal a perfect
+// prediction would lie on; what the predictor and the latency model are judged by.
+PlotResult plot_predicted_against_measured(const std::string& dir, const std::string& name,
+                                           const std::vector<double>& measured,
+                                           const std::vector<double>& predicted,
+                                           const std::string& unit, const std::string& items,
+                                           const std::string& title, bool log_scale,
+                                           const PlotOptions& options) {
+  if (measured.empty() || measured.size() != predicted.size())
+    return nothing_to_plot(dir, name, "no held-out " + items + ", or unequal lists");
+  NumberWriter data;
+  data << "# measured predicted (" << unit << ")\n";
+  for (size_t i = 0; i < measured.size(); ++i) data << measured[i] << ' ' << predicted[i] << '\n';
+  const std::string body =
+      "set title " + quoted(title) + "\nset xlabel " + quoted("measured " + unit) +
+      "\nset ylabel " + quoted("predicted " + unit) + "\nset grid\nset size square\n" +
+      (log_scale ? "set logscale xy\n" : "") + key_below(2) + "plot '" + name +
+      ".dat' using 1:2 with points pointtype 7 title " + quoted("held-out " + items) +
+      ", \\\n     x with lines dashtype 2 title 'predicted = measured'\n";
+  return render(dir, name, data.str(), body, options);
+}
+
 }  // namespace
 
 PlotResult plot_flops_cdf(const std::string& dir, const std::vector<CdfSeries>& series,
@@ -271,46 +293,16 @@ PlotResult plot_evolution(const std::string& dir, const std::vector<EvolutionRow
 PlotResult plot_predictor(const std::string& dir, const std::vector<double>& measured,
                           const std::vector<double>& predicted, const std::string& title,
                           const PlotOptions& options) {
-  if (measured.empty() || measured.size() != predicted.size())
-    return nothing_to_plot(dir, "predictor", "no held-out sub-nets, or unequal lists");
-  NumberWriter data;
-  data << "# measured predicted\n";
-  for (size_t i = 0; i < measured.size(); ++i) data << measured[i] << ' ' << predicted[i] << '\n';
-  const std::string body = "set title " + quoted(title) +
-                           "\n"
-                           "set xlabel 'measured top-1 (%)'\n"
-                           "set ylabel 'predicted top-1 (%)'\n"
-                           "set grid\n"
-                           "set size square\n" +
-                           key_below(2) +
-                           "plot 'predictor.dat' using 1:2 with points pointtype 7 title "
-                           "'held-out sub-nets', \\\n"
-                           "     x with lines dashtype 2 title 'predicted = measured'\n";
-  return render(dir, "predictor", data.str(), body, options);
+  return plot_predicted_against_measured(dir, "predictor", measured, predicted, "top-1 (%)",
+                                         "sub-nets", title, false, options);
 }
 
 PlotResult plot_latency(const std::string& dir, const std::vector<double>& measured,
                         const std::vector<double>& predicted, const std::string& measure,
                         const std::string& title, const PlotOptions& options) {
-  if (measured.empty() || measured.size() != predicted.size())
-    return nothing_to_plot(dir, "latency", "no held-out networks, or unequal lists");
-  NumberWriter data;
-  data << "# measured predicted (millions of " << measure << ")\n";
-  for (size_t i = 0; i < measured.size(); ++i) data << measured[i] << ' ' << predicted[i] << '\n';
-  const std::string body = "set title " + quoted(title) +
-                           "\n"
-                           "set xlabel " +
-                           quoted("measured (millions of " + measure + ")") + "\nset ylabel " +
-                           quoted("predicted (millions of " + measure + ")") +
-                           "\n"
-                           "set grid\n"
-                           "set size square\n"
-                           "set logscale xy\n" +
-                           key_below(2) +
-                           "plot 'latency.dat' using 1:2 with points pointtype 7 title "
-                           "'held-out networks', \\\n"
-                           "     x with lines dashtype 2 title 'predicted = measured'\n";
-  return render(dir, "latency", data.str(), body, options);
+  return plot_predicted_against_measured(dir, "latency", measured, predicted,
+                                         "(millions of " + measure + ")", "networks", title, true,
+                                         options);
 }
 
 PlotResult plot_latency_pareto(const std::string& dir, const std::vector<LatencyPoint>& sampled,
