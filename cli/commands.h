@@ -19,7 +19,6 @@ int eval_command(int argc, char** argv);
 int extract_command(int argc, char** argv);
 int finetune_command(int argc, char** argv);   // one sub-net trained further on its own
 int predictor_command(int argc, char** argv);  // tinynas predictor build
-int latency_command(int argc, char** argv);    // tinynas latency build|eval
 int run_command(int argc, char** argv);        // data + limits + budget -> verified int8 model
 #endif
 int export_command(int argc, char** argv);    // int8 C project of an arch (engine/)
@@ -27,5 +26,6 @@ int verify_command(int argc, char** argv);    // bit-exact check of an exported 
 int accuracy_command(int argc, char** argv);  // int8 vs float top-1 on a data set
 int config_command(int argc, char** argv);    // the experiment settings: defaults, keys, show
 int bench_command(int argc, char** argv);     // a model measured on a board (or QEMU)
+int latency_command(int argc, char** argv);   // tinynas latency build|eval
 
 }  // namespace tinynas::cli

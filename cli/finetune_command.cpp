@@ -15,12 +15,14 @@
 #include <stdexcept>
 
 #include "cli/commands.h"
+#include "cli/interrupt_exit.h"
 #include "cli/options.h"
 #include "cli/progress.h"
 #include "cli/run_context.h"
 #include "cli/supernet_args.h"
 #include "cli/train_progress.h"
 #include "supernet/api.h"
+#include "util/interrupt.h"
 #include "util/json_reader.h"
 
 namespace tinynas::cli {
@@ -189,10 +191,16 @@ int finetune_command(int argc, char** argv) {
                s.finetune.epochs, s.finetune.lr,
                s.finetune.distill ? "distilled from the largest sub-net" : "no distillation",
                t.out_dir);
+  set_saved_state("the last checkpoint in " + t.out_dir +
+                  " (saved at every epoch's end) is kept; the same command with --resume "
+                  "continues from it");
   TrainProgressLine line(!quiet);
   supernet::TrainCallbacks callbacks;
   callbacks.on_note = [&](const std::string& text) { spdlog::info("{}", text); };
-  callbacks.on_step = [&](const supernet::StepInfo& st) { line.step(st); };
+  callbacks.on_step = [&](const supernet::StepInfo& st) {
+    util::throw_if_interrupted();  // between steps: the last checkpoint stays the one to resume
+    line.step(st);
+  };
   callbacks.on_epoch = [&](const supernet::EpochInfo& e) {
     line.clear();
     spdlog::info(

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/console_observer.h"
+#include "cli/interrupt_exit.h"
 #include "cli/latency_limit.h"
 #include "cli/options.h"
 #include "cli/plots.h"
@@ -121,6 +122,8 @@ int build(int argc, char** argv) {
       parsed.count("out") ? parsed["out"].as<std::string>() : "latency-" + board + ".json";
   o.work_dir = parsed.count("work") ? parsed["work"].as<std::string>()
                                     : fs::path(out).replace_extension("").string() + "-work";
+  set_saved_state("the networks measured so far are kept in " + o.work_dir +
+                  "; the same command measures only the rest");
   ConsoleObserver<> observer(parsed.count("quiet") == 0);
   spdlog::info("latency: {} networks of {} on {} ({}), builds in {}", o.networks, o.spaces.size(),
                o.target, board, o.work_dir);
@@ -163,6 +166,8 @@ int eval(int argc, char** argv) {
                                 o.target);
   o.work_dir = parsed.count("work") ? parsed["work"].as<std::string>()
                                     : fs::path(model_path).replace_extension("").string() + "-eval";
+  set_saved_state("the networks measured so far are kept in " + o.work_dir +
+                  "; the same command measures only the rest");
   ConsoleObserver<> observer(parsed.count("quiet") == 0);
   const pipeline::LatencyEvaluation e =
       pipeline::evaluate_latency_model(model, pipeline::measure_random_networks(o, observer));

@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,39 +13,11 @@
 #include <system_error>
 #include <thread>
 
+#include "util/interrupt.h"
 #include "util/process.h"
 
 namespace tinynas::cli {
 namespace {
-
-std::atomic<bool> g_interrupted{false};
-
-extern "C" void note_interrupt(int) {
-  g_interrupted = true;
-}
-
-// While alive, SIGINT and SIGTERM only set a flag: the ranks run in their own process groups
-// and would otherwise outlive a Ctrl-C; the launcher stops them instead.
-class InterruptFlag {
- public:
-  InterruptFlag() {
-    struct sigaction action {};
-    action.sa_handler = note_interrupt;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &old_int_);
-    sigaction(SIGTERM, &action, &old_term_);
-  }
-  ~InterruptFlag() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  InterruptFlag(const InterruptFlag&) = delete;
-  InterruptFlag& operator=(const InterruptFlag&) = delete;
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
 
 std::string this_executable() {
   std::error_code ec;
@@ -89,7 +60,9 @@ int run_local_ranks(const std::vector<std::string>& rank_args, int nproc) {
   std::atomic<bool> failed{false};
   std::atomic<int> failures{0};
   std::mutex output;
-  InterruptFlag interrupt;
+  // The ranks run in their own process groups, out of reach of the terminal's Ctrl-C: with the
+  // handlers installed, SIGINT / SIGTERM end each rank's group and its run_process throws.
+  util::install_interrupt_handlers();
   const auto fail = [&](Outcome& o) {
     o.order = failures++;
     failed = true;
@@ -106,9 +79,11 @@ int run_local_ranks(const std::vector<std::string>& rank_args, int nproc) {
       Outcome& o = outcomes[static_cast<size_t>(rank)];
       util::ProcessOptions opts;
       opts.timeout_s = 0;  // training takes as long as it takes
-      opts.stop_requested = [&] { return failed.load() || g_interrupted.load(); };
+      opts.stop_requested = [&] { return failed.load(); };
       if (rank == 0)
         opts.on_output = [&](const std::string& chunk, bool from_stderr) {
+          // The launcher's own line says what happened; rank 0's would be a second one.
+          if (util::interrupted()) return;
           std::lock_guard<std::mutex> lock(output);
           std::fwrite(chunk.data(), 1, chunk.size(), from_stderr ? stderr : stdout);
           std::fflush(from_stderr ? stderr : stdout);
@@ -116,6 +91,8 @@ int run_local_ranks(const std::vector<std::string>& rank_args, int nproc) {
       try {
         o.result = util::run_process(argv, opts);
         if (o.result.exit_code != 0 && !o.result.stopped) fail(o);
+      } catch (const util::Interrupted&) {
+        // Reported once, after every rank is stopped.
       } catch (const std::exception& e) {
         o.error = e.what();
         fail(o);
@@ -124,8 +101,8 @@ int run_local_ranks(const std::vector<std::string>& rank_args, int nproc) {
   }
   for (std::thread& t : threads) t.join();
 
-  if (g_interrupted && failures == 0)
-    throw std::runtime_error("interrupted: stopped all " + std::to_string(nproc) + " ranks");
+  // A rank that failed because it was stopped is no failure of its own.
+  util::throw_if_interrupted();
   for (int rank = 0; rank < nproc; ++rank) {
     const Outcome& o = outcomes[static_cast<size_t>(rank)];
     if (o.order != 0) continue;

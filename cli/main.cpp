@@ -1,5 +1,6 @@
 // tinynas: neural-architecture search for microcontrollers. Dispatches to the subcommands and maps
-// errors to exit codes: 2 for bad usage or input, 1 for runtime failures, never a crash.
+// errors to exit codes: 2 for bad usage or input, 1 for runtime failures, 130 / 143 after SIGINT /
+// SIGTERM (cli/interrupt_exit.h), never a crash.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -10,6 +11,8 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/interrupt_exit.h"
+#include "util/interrupt.h"
 
 namespace {
 
@@ -90,19 +93,37 @@ int dispatch(int argc, char** argv) {
                               "accuracy, config, bench, latency, run; see tinynas --help)");
 }
 
+// Prints "tinynas: <kind>: <what>" and returns code, unless a signal came first: an error after
+// SIGINT / SIGTERM is most likely its consequence (a child that was killed), so it is reported as
+// the interruption.
+int report_error(const char* kind, const std::exception& e, int code) {
+  if (tinynas::util::interrupted())
+    return tinynas::cli::report_interrupt(tinynas::util::interrupt_signal());
+  std::fprintf(stderr, "tinynas: %s: %s\n", kind, e.what());
+  return code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   // Logs go to stderr so stdout stays clean for results (tinynas cost --json | jq).
   spdlog::set_default_logger(spdlog::stderr_color_mt("tinynas"));
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
+  // Leaves 0.5 s of the 2 s promised for exiting after the orderly way out is given up.
+  constexpr double kInterruptDeadlineSeconds = 1.5;
   try {
-    return dispatch(argc, argv);
+    tinynas::util::install_interrupt_handlers();
+    tinynas::cli::start_interrupt_deadline(kInterruptDeadlineSeconds);
+    const int code = dispatch(argc, argv);
+    // A signal that came after the last place that polls still ends the run as interrupted.
+    if (tinynas::util::interrupted())
+      return tinynas::cli::report_interrupt(tinynas::util::interrupt_signal());
+    return code;
+  } catch (const tinynas::util::Interrupted& e) {
+    return tinynas::cli::report_interrupt(e.signal());
   } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "tinynas: error: %s\n", e.what());
-    return 2;
+    return report_error("error", e, 2);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "tinynas: failed: %s\n", e.what());
-    return 1;
+    return report_error("failed", e, 1);
   }
 }

@@ -9,6 +9,7 @@
 #include <locale>
 #include <sstream>
 
+#include "util/interrupt.h"
 #include "util/process.h"
 
 namespace tinynas::cli {
@@ -119,6 +120,8 @@ PlotResult render(const std::string& dir, const std::string& name, const std::st
     result.skipped = true;
     result.message = std::string("skipped: gnuplot not found (") + e.what() + ")" + how_later;
     return result;
+  } catch (const util::Interrupted&) {
+    throw;  // not a plot failure: the whole run stops
   } catch (const std::exception& e) {
     result.message = std::string("cannot run gnuplot: ") + e.what();
     return result;

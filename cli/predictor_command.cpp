@@ -6,11 +6,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 #include <stdexcept>
 
 #include "cli/commands.h"
 #include "cli/console_observer.h"
+#include "cli/interrupt_exit.h"
 #include "cli/options.h"
 #include "cli/plots.h"
 #include "cli/supernet_access.h"
@@ -56,6 +58,14 @@ int build(int argc, char** argv) {
   if (parsed.count("out")) p.out = parsed["out"].as<std::string>();
   build.seed = parsed.count("seed") ? parsed["seed"].as<int64_t>() : s.seed;
   build.threads = parsed.count("threads") ? parsed["threads"].as<int>() : s.threads;
+  {
+    const std::filesystem::path out(p.out);
+    // pipeline::build_predictor's name for it; rewritten whole after every sub-net.
+    const std::filesystem::path samples =
+        out.parent_path() / (out.stem().string() + "_samples.jsonl");
+    set_saved_state("the sub-nets measured so far are in " + samples.string() +
+                    "; the same command measures only the rest");
+  }
   ConsoleObserver<> observer(parsed.count("quiet") == 0);
   const pipeline::PredictorBuildResult built =
       pipeline::build_predictor(build, pipeline::open_supernet_meter, observer);

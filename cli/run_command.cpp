@@ -26,6 +26,7 @@
 
 #include "cli/commands.h"
 #include "cli/config_dir.h"
+#include "cli/interrupt_exit.h"
 #include "cli/options.h"
 #include "cli/run_context.h"
 #include "cli/run_record.h"
@@ -40,6 +41,7 @@
 #include "supernet/api.h"
 #include "util/duration.h"
 #include "util/file_io.h"
+#include "util/interrupt.h"
 #include "util/json_reader.h"
 
 namespace tinynas::cli {
@@ -91,6 +93,15 @@ struct RunPaths {
   std::string cache() const { return dir + "/cache"; }
   std::string baseline(const std::string& name) const { return dir + "/baselines/" + name; }
 };
+
+// What an interrupted run leaves: run.json (written atomically after every stage) and the
+// running stage's own checkpoint or samples, which --resume picks up.
+std::string resume_hint(const RunPaths& paths) {
+  return paths.record() +
+         " records the finished stages and the running stage keeps its "
+         "checkpoint or samples; tinynas run --resume --out " +
+         paths.dir + " continues";
+}
 
 class Run {
  public:
@@ -222,6 +233,7 @@ class Run {
     Clock::time_point last;
     supernet::TrainCallbacks callbacks;
     callbacks.on_step = [&](const supernet::StepInfo& s) {
+      util::throw_if_interrupted();  // nothing to keep: the rate is measured again on a re-run
       if (s.global_step == 2) t0 = Clock::now();
       if (s.global_step > 2) {
         ++counted;
@@ -657,6 +669,7 @@ int run_command(int argc, char** argv) {
                                   " does not exist (no run was started there)");
     RunRecord record = load_run_record(paths.record());
     Run run(std::move(record), paths, config_dir, parsed.count("quiet") > 0);
+    hold_saved_state(resume_hint(paths));
     run.run_all();
     std::printf("report: %s/report.md\n", paths.dir.c_str());
     return 0;
@@ -708,6 +721,7 @@ int run_command(int argc, char** argv) {
                record.measured["held_out_images"].get<int64_t>(), util::format_duration(budget_s),
                paths.dir);
   Run run(std::move(record), paths, config_dir, parsed.count("quiet") > 0);
+  hold_saved_state(resume_hint(paths));
   run.run_all();
   std::printf("report: %s/report.md\n", paths.dir.c_str());
   return 0;

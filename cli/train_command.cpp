@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/config_dir.h"
+#include "cli/interrupt_exit.h"
 #include "cli/local_ranks.h"
 #include "cli/options.h"
 #include "cli/progress.h"
@@ -20,6 +21,7 @@
 #include "cli/train_progress.h"
 #include "nas/search_space.h"
 #include "supernet/api.h"
+#include "util/interrupt.h"
 #include "util/json_reader.h"
 
 namespace tinynas::cli {
@@ -52,6 +54,13 @@ std::vector<std::string> rank_arguments(int argc, char** argv, const std::string
   }
   args.insert(args.end(), {"--out", out_dir});
   return args;
+}
+
+// What an interrupted run leaves: the checkpoints are written atomically, so the last one is whole.
+std::string resume_hint(const std::string& out_dir) {
+  return "the last checkpoint in " + out_dir +
+         " (saved at every epoch's end and every train.checkpoint_minutes) is kept; "
+         "the same command with --resume continues from it";
 }
 
 std::string top1_text(double v) {
@@ -142,6 +151,7 @@ int train_command(int argc, char** argv) {
           "--rank or --master");
     if (nproc > 1) {
       const std::string out = prepare_output_dir(settings.out);
+      set_saved_state(resume_hint(out));
       return run_local_ranks(rank_arguments(argc, argv, out), nproc);
     }
   } else if (multi_machine) {
@@ -170,6 +180,7 @@ int train_command(int argc, char** argv) {
   if (parsed.count("micro-batches")) job.micro_batches = parsed["micro-batches"].as<int>();
   if (job.micro_batches < 1) throw std::invalid_argument("--micro-batches must be at least 1");
   settings.out = job.out_dir;
+  if (writer) set_saved_state(resume_hint(job.out_dir));
   job.settings = settings_to_json(settings);
   job.settings["out"] = job.out_dir;  // kept with the checkpoint (not in search results)
   if (!resume && writer)
@@ -186,7 +197,10 @@ int train_command(int argc, char** argv) {
   TrainProgressLine line(!quiet);
   supernet::TrainCallbacks callbacks;
   callbacks.on_note = [&](const std::string& text) { spdlog::info("{}", text); };
-  callbacks.on_step = [&](const supernet::StepInfo& s) { line.step(s); };
+  callbacks.on_step = [&](const supernet::StepInfo& s) {
+    util::throw_if_interrupted();  // between steps: the last checkpoint stays the one to resume
+    line.step(s);
+  };
   if (writer) {  // the other ranks neither evaluate nor write
     callbacks.on_checkpoint = [&](const supernet::StepInfo& s) {
       line.clear();

@@ -9,6 +9,7 @@
 
 #include "nas/genome.h"
 #include "nas/random.h"
+#include "util/interrupt.h"
 
 namespace tinynas::nas {
 namespace {
@@ -80,6 +81,7 @@ EvolutionResult evolve(const SearchSpace& space, const std::vector<int>& resolut
   };
   // Costs a genome's sub-net; queues it for scoring when it fits.
   const auto admit = [&](Genome&& genome) {
+    util::throw_if_interrupted();  // every evaluation, so Ctrl-C stops a search of any size
     Arch arch = to_arch(genome, space, width_mult);
     const ArchCost cost = model.evaluate(arch);
     if (!constraints.fits(cost)) return false;

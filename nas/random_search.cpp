@@ -6,6 +6,7 @@
 #include "nas/arch_cost.h"
 #include "nas/random.h"
 #include "nas/sampling.h"
+#include "util/interrupt.h"
 
 namespace tinynas::nas {
 
@@ -21,6 +22,7 @@ RandomSearchResult random_search(const SearchSpace& space, const std::vector<int
   std::vector<Arch> archs;
   std::vector<ArchCost> costs;
   while (static_cast<int64_t>(archs.size()) < count && result.drawn < max_draws) {
+    util::throw_if_interrupted();
     Arch arch = sample_arch(space, rng.pick(resolutions), width_mult, rng);
     ++result.drawn;
     const ArchCost cost = model.evaluate(arch);

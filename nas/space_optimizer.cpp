@@ -11,6 +11,7 @@
 #include "nas/arch_cost.h"
 #include "nas/random.h"
 #include "nas/sampling.h"
+#include "util/interrupt.h"
 
 namespace tinynas::nas {
 
@@ -35,6 +36,7 @@ SubspaceStats sample_subspace(const SearchSpace& space, const Constraints& const
   stats.sampled = samples;
   Arch arch;
   for (int i = 0; i < samples; ++i) {
+    util::throw_if_interrupted();  // the workers pass it to the caller like any failure
     sample_arch_into(space, resolution, width_mult, rng, arch);
     const ArchCost cost = model.evaluate(arch);
     if (constraints.fits(cost)) stats.satisfying_macs.push_back(cost.macs);

@@ -16,6 +16,7 @@
 #include "engine/input_preprocessing.h"
 #include "engine/quant_model_io.h"
 #include "engine/reference_interpreter.h"
+#include "util/interrupt.h"
 
 namespace tinynas::pipeline {
 namespace {
@@ -124,6 +125,7 @@ AccuracyResult measure_accuracy(const AccuracyOptions& o, Observer& observer) {
   const auto work = [&] {
     try {
       for (;;) {
+        util::throw_if_interrupted();  // per chunk; the pool hands it to the caller
         const int64_t begin = next.fetch_add(chunk);
         if (begin >= n || failed) return;
         const int64_t end = std::min(n, begin + chunk);

@@ -8,6 +8,7 @@
 #include "nas/random.h"
 #include "nas/sampling.h"
 #include "util/file_io.h"
+#include "util/interrupt.h"
 
 namespace tinynas::pipeline {
 namespace {
@@ -110,6 +111,7 @@ PredictorBuildResult build_predictor(const PredictorBuildOptions& options,
                                         " held-out training images each");
     observer.begin("predictor samples", p.samples - resumed);
     for (int i = resumed; i < p.samples; ++i) {
+      util::throw_if_interrupted();  // every sub-net measured so far is in the samples file
       nas::AccuracySample sample;
       sample.arch = predictor_sample(space, resolutions, width, seed, i);
       sample.top1 = meter->accuracy(sample.arch);

@@ -16,8 +16,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string_view>
 #include <system_error>
+
+#include "util/interrupt.h"
 
 extern char** environ;
 
@@ -25,6 +28,10 @@ namespace tinynas::util {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// After SIGINT / SIGTERM, the seconds a child gets between SIGTERM and SIGKILL (or its own
+// kill_grace_s when shorter): the whole program has to be gone within 2 s.
+constexpr double kInterruptGraceSeconds = 0.5;
 
 double seconds_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
@@ -241,6 +248,7 @@ std::string format_command(const std::vector<std::string>& argv) {
 
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& opts) {
   if (argv.empty()) throw std::invalid_argument("run_process: argv is empty (no program to run)");
+  throw_if_interrupted();
   std::string exe = find_program(argv[0]);
   if (exe.empty()) throw ProgramNotFound(argv[0]);
   // Resolve a relative "./tool" against our directory before the child changes into working_dir.
@@ -310,6 +318,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
                             "cannot run '" + argv[0] + "' (" + exe + ")");
   }
 
+  // From here until the loop below ends, SIGINT / SIGTERM reach the child's group at once.
+  std::optional<ChildGroupRegistration> registration(std::in_place, pid);
+
   // Our copies of the child's ends must go, or we would never see end of file.
   out.write.reset();
   err.write.reset();
@@ -325,6 +336,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   int status = 0;
   bool term_sent = false;
   bool kill_sent = false;
+  int interrupted_by = 0;
   Clock::time_point kill_at{};
   Clock::time_point give_up_at{};
   const bool has_deadline = opts.timeout_s > 0;
@@ -348,14 +360,26 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
       if (exited && !streams_open) break;
 
       const Clock::time_point now = Clock::now();
-      const bool stop = !term_sent && opts.stop_requested && opts.stop_requested();
+      const auto after = [&](double seconds) {
+        return now + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(std::max(0.0, seconds)));
+      };
+      const bool newly_interrupted = interrupted_by == 0 && interrupted();
+      if (newly_interrupted) {
+        interrupted_by = interrupt_signal();
+        // A timeout may have sent SIGTERM already; the user's request shortens its grace.
+        if (term_sent && !kill_sent)
+          kill_at = std::min(kill_at, after(std::min(opts.kill_grace_s, kInterruptGraceSeconds)));
+      }
+      const bool stop =
+          !term_sent && (interrupted_by != 0 || (opts.stop_requested && opts.stop_requested()));
       if ((has_deadline && !term_sent && now >= deadline) || stop) {
         // If the child already exited, something it started still holds our pipes: end it too.
         (stop ? result.stopped : result.timed_out) = !exited;
         ::kill(-pid, SIGTERM);
         term_sent = true;
-        kill_at = now + std::chrono::duration_cast<Clock::duration>(
-                            std::chrono::duration<double>(std::max(0.0, opts.kill_grace_s)));
+        kill_at = after(interrupted_by != 0 ? std::min(opts.kill_grace_s, kInterruptGraceSeconds)
+                                            : opts.kill_grace_s);
       }
       if (term_sent && !kill_sent && now >= kill_at) {
         ::kill(-pid, SIGKILL);
@@ -365,7 +389,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
       // A process that left our group could keep the pipes open for ever; stop reading then.
       if (kill_sent && now >= give_up_at) break;
 
-      pollfd fds[3];
+      pollfd fds[4];
       Fd* owners[3];
       nfds_t count = 0;
       for (Fd* fd : {&out.read, &err.read}) {
@@ -379,6 +403,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
       }
       // Pipes report the child's exit as end of file; without pipes, check for exit often.
       int wait_ms = count > 0 ? 50 : 2;
+      // Wakes the wait when SIGINT / SIGTERM arrives; not once acted on (it stays readable).
+      const int wake_fd = interrupt_wake_fd();
+      if (wake_fd >= 0 && interrupted_by == 0) fds[count++] = pollfd{wake_fd, POLLIN, 0};
       auto limit_by = [&](Clock::time_point when) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(when - now);
         wait_ms = std::clamp<int>(static_cast<int>(left.count()) + 1, 0, wait_ms);
@@ -394,7 +421,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
         throw std::system_error(saved, std::generic_category(), "poll on the child's pipes");
       }
       for (nfds_t i = 0; i < count; ++i) {
-        if (fds[i].revents == 0) continue;
+        if (fds[i].revents == 0 || fds[i].fd == wake_fd) continue;
         if (owners[i] == &in.write) {
           if (fds[i].revents & (POLLERR | POLLHUP)) {
             in.write.reset();
@@ -420,6 +447,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
       }
     }
   }
+  registration.reset();
+  // The caller must not take a child killed on the user's request for a failed tool.
+  if (interrupted_by != 0) throw Interrupted(interrupted_by);
   result.seconds = seconds_between(start, Clock::now());
   if (status_known && WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);

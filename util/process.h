@@ -10,6 +10,9 @@
 //
 // The child runs in its own process group; on timeout the whole group gets SIGTERM and, after a
 // grace period, SIGKILL, so tools that fork helpers (compilers, QEMU wrappers) do not outlive it.
+// Being in its own group, the child never sees the terminal's Ctrl-C: once
+// install_interrupt_handlers() ran (util/interrupt.h), SIGINT / SIGTERM send its group SIGTERM at
+// once, SIGKILL follows after at most 0.5 s, and run_process throws util::Interrupted.
 // Only the standard library and POSIX are used, so this file can move to a lower library as is.
 #pragma once
 
@@ -66,9 +69,10 @@ class ProgramNotFound : public std::runtime_error {
 
 // Runs argv[0] with arguments argv[1..] and waits for it (or the timeout). Reads stdout and stderr
 // concurrently with poll(), so neither pipe can fill up and deadlock. Throws ProgramNotFound when
-// the program is missing, std::invalid_argument for an empty argv, and std::runtime_error /
-// std::system_error when the working directory is bad or the system refuses to start it. A non-zero
-// exit is not an error here: the caller reads exit_code.
+// the program is missing, std::invalid_argument for an empty argv, std::runtime_error /
+// std::system_error when the working directory is bad or the system refuses to start it, and
+// util::Interrupted (after ending the child's group) when SIGINT / SIGTERM arrived before or while
+// it ran. A non-zero exit is not an error here: the caller reads exit_code.
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& opts = {});
 
 // Full path of the executable that run_process would start for `name` (searched on PATH unless it
