@@ -58,10 +58,12 @@ std::vector<std::string> listed_commands() {
 // the command's usage on stdout, nothing on stderr.
 TEST(CliTest, HelpOnEveryCommand) {
   std::vector<std::string> commands = listed_commands();
-  EXPECT_EQ(commands.size(), 15u) << "a command was added or dropped: check this test";
+  EXPECT_EQ(commands.size(), 16u) << "a command was added or dropped: check this test";
   std::vector<std::vector<std::string>> invocations;
   for (const std::string& c : commands) invocations.push_back({c, "--help"});
   invocations.push_back({"predictor", "build", "--help"});
+  invocations.push_back({"latency", "build", "--help"});
+  invocations.push_back({"latency", "eval", "--help"});
   for (const std::vector<std::string>& args : invocations) {
     const std::string name = args.size() == 3 ? args[0] + " " + args[1] : args[0];
     const ProcessResult r = tinynas(args);
