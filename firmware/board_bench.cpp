@@ -355,7 +355,13 @@ BenchResult run_bench(const BenchRequest& request) {
     opts.timeout_s = request.timeout_s;
     opts.working_dir = run_dir.string();
     util::ProcessResult r = run_tool(argv, opts);
-    if (!run.plugin.empty() && (r.out + r.err).find("Could not load plugin") != std::string::npos) {
+    // QEMU refuses the plugin, or a plugin it cannot run (built with the sanitizers) ends QEMU
+    // before the firmware wrote its result block.
+    const bool plugin_failed =
+        !run.plugin.empty() &&
+        ((r.out + r.err).find("Could not load plugin") != std::string::npos ||
+         (r.exit_code != 0 && !r.timed_out && !fs::exists(run_dir / "result.bin")));
+    if (plugin_failed) {
       // A plugin QEMU refuses must not cost the bench: run again without it.
       result.cycles =
           unavailable_estimate("QEMU could not load the timing plugin: " + r.err.substr(0, 300));

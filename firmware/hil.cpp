@@ -78,7 +78,13 @@ FirmwareResult run_model_on_qemu(const FirmwareRequest& request) {
                                        built.elf_path, request.branch_penalty, &cycles);
   BenchOutcome outcome = run_qemu(run);
   if (!run.plugin.empty()) {
-    const std::string refused = first_line_with(outcome.console, "Could not load plugin");
+    std::string refused = first_line_with(outcome.console, "Could not load plugin");
+    // A plugin that stops QEMU before the firmware ran (one built with the sanitizers: "ASan
+    // runtime does not come first") is refused as well, in other words.
+    if (refused.empty() && outcome.exit_code != 0 && !outcome.timed_out && !outcome.has_stats)
+      refused =
+          "QEMU exited " + std::to_string(outcome.exit_code) +
+          " with the timing plugin before the firmware ran: " + outcome.console.substr(0, 300);
     if (!refused.empty()) {
       // A plugin QEMU refuses (another QEMU's API, a broken build) must not cost the run.
       cycles = unavailable_estimate(refused);
