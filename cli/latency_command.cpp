@@ -15,11 +15,13 @@
 #include "cli/latency_limit.h"
 #include "cli/options.h"
 #include "cli/plots.h"
+#include "engine/quant_model_io.h"
 #include "memory_model/board.h"
 #include "nas/latency_model.h"
 #include "nas/search_space.h"
 #include "pipeline/latency_build.h"
 #include "util/file_io.h"
+#include "util/json_reader.h"
 
 namespace tinynas::cli {
 namespace {
@@ -188,14 +190,79 @@ int eval(int argc, char** argv) {
   return 0;
 }
 
+// A bench.json's latency in the model's measure: a board's DWT cycles calibrate any model; on
+// QEMU, instructions calibrate an instruction model and the plugin's estimate a cycle model.
+double bench_latency_for(const nlohmann::json& bench, const std::string& measure,
+                         const std::string& path) {
+  const std::string counter = bench.at("counter").get<std::string>();
+  if (counter == "cycles" || (counter == "instructions" && measure == "instructions"))
+    return bench.at("per_inference").at("median").get<double>();
+  const nlohmann::json& estimate = bench.value("estimated_cycles", nlohmann::json::object());
+  if (measure == "estimated cycles" && estimate.value("available", false))
+    return estimate.at("mean").get<double>();
+  throw std::invalid_argument(path + " holds " + counter +
+                              " without a cycle estimate; the model "
+                              "predicts " +
+                              measure);
+}
+
+int calibrate(int argc, char** argv) {
+  cxxopts::Options options("tinynas latency calibrate",
+                           "Scale a latency model to a board: the geometric mean of measured / "
+                           "predicted over models run there with `tinynas bench MODEL_DIR --board "
+                           "B` (each MODEL_DIR/bench-B/bench.json).");
+  options.add_options()("model", "latency model file", cxxopts::value<std::string>())(
+      "board", "the board the models were benched on", cxxopts::value<std::string>())(
+      "models", "exported model folders, comma-separated", cxxopts::value<std::string>())(
+      "out", "calibrated model file (default: overwrite --model)", cxxopts::value<std::string>())(
+      "config-dir", "configs folder", cxxopts::value<std::string>())("h,help", "show this help");
+  const std::optional<cxxopts::ParseResult> parsed_or_help = parse_command(options, argc, argv);
+  if (!parsed_or_help) return 0;
+  const cxxopts::ParseResult& parsed = *parsed_or_help;
+  for (const char* flag : {"model", "board", "models"})
+    if (!parsed.count(flag))
+      throw std::invalid_argument(std::string("tinynas latency calibrate needs --") + flag);
+  const std::string model_path = parsed["model"].as<std::string>();
+  nas::LatencyModel model = nas::load_latency_model(model_path);
+  model.calibrate({});  // predictions from the QEMU fit alone
+  const memory::Board board =
+      memory::load_board(parsed["board"].as<std::string>(), config_dir_option(parsed));
+  if (qemu_target_for(board) != model.target())
+    throw std::invalid_argument("--model " + model_path + " was measured on " + model.target() +
+                                "; board " + board.name + " needs one measured on " +
+                                qemu_target_for(board));
+  std::vector<nas::LatencyCalibrationPoint> points;
+  for (const std::string& dir : comma_list("--models", parsed["models"].as<std::string>())) {
+    const std::string bench_path = dir + "/bench-" + board.name + "/bench.json";
+    if (!fs::exists(bench_path))
+      throw std::invalid_argument(bench_path + " does not exist: run `tinynas bench " + dir +
+                                  " --board " + board.name + "` first");
+    const nlohmann::json bench = util::read_json_file(bench_path);
+    const engine::QuantModel q = engine::load_quant_model(dir + "/quant_model.json");
+    points.push_back(
+        {dir, model.predict(q.graph), bench_latency_for(bench, model.measure(), bench_path)});
+  }
+  model.calibrate(nas::fit_latency_calibration(board.name, points));
+  const std::string out = parsed.count("out") ? parsed["out"].as<std::string>() : model_path;
+  nas::save_latency_model(model, out);
+  for (const nas::LatencyCalibrationPoint& p : points)
+    std::printf("%-30s predicted %10.3fM  measured %10.3fM  ratio %.4f\n", p.name.c_str(),
+                p.predicted / 1e6, p.measured / 1e6, p.measured / p.predicted);
+  std::printf("scale %.4f on %s from %zu network(s); wrote %s\n", model.calibration().scale,
+              board.name.c_str(), points.size(), out.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int latency_command(int argc, char** argv) {
   static constexpr const char* kUsage =
       "usage: tinynas latency build [--board B] [--networks N] [--out FILE]\n"
       "       tinynas latency eval --model FILE [--board B] [--networks N]\n"
+      "       tinynas latency calibrate --model FILE --board B --models DIR,...\n"
       "  build   measure random sub-nets per layer on QEMU, fit the latency model\n"
-      "  eval    its error on held-out networks, measured as tinynas verify measures them\n";
+      "  eval    its error on held-out networks, measured as tinynas verify measures them\n"
+      "  calibrate  scale it to a board from models benched there (tinynas bench)\n";
   if (argc < 2) {
     std::fputs(kUsage, stderr);
     return 2;
@@ -207,7 +274,8 @@ int latency_command(int argc, char** argv) {
   }
   if (action == "build") return build(argc - 1, argv + 1);
   if (action == "eval") return eval(argc - 1, argv + 1);
-  throw std::invalid_argument("unknown latency action '" + action + "' (build, eval)");
+  if (action == "calibrate") return calibrate(argc - 1, argv + 1);
+  throw std::invalid_argument("unknown latency action '" + action + "' (build, eval, calibrate)");
 }
 
 }  // namespace tinynas::cli

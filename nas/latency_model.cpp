@@ -3,6 +3,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 
 #include "memory_model/cost.h"
@@ -141,16 +142,37 @@ LatencyModel LatencyModel::fit(std::vector<LatencySample> samples, std::string t
 }
 
 double LatencyModel::predict_layer(const LayerLatencyFeatures& layer) const {
-  if (auto k = by_kind_.find(layer.kind); k != by_kind_.end()) return apply(k->second, layer);
+  const double scale = calibration_.scale;
+  if (auto k = by_kind_.find(layer.kind); k != by_kind_.end())
+    return scale * apply(k->second, layer);
   if (auto t = by_op_type_.find(layer.op_type); t != by_op_type_.end())
-    return apply(t->second, layer);
-  return apply(any_layer_, layer);
+    return scale * apply(t->second, layer);
+  return scale * apply(any_layer_, layer);
 }
 
 double LatencyModel::predict(const std::vector<LayerLatencyFeatures>& layers) const {
-  double total = invoke_overhead_;
+  double total = calibration_.scale * invoke_overhead_;
   for (const LayerLatencyFeatures& layer : layers) total += predict_layer(layer);
   return total;
+}
+
+LatencyCalibration fit_latency_calibration(std::string board,
+                                           std::vector<LatencyCalibrationPoint> points) {
+  if (points.empty())
+    throw std::invalid_argument("calibrating a latency model needs measured networks");
+  double log_sum = 0;
+  for (const LatencyCalibrationPoint& p : points) {
+    if (!(p.predicted > 0) || !(p.measured > 0) || !std::isfinite(p.predicted) ||
+        !std::isfinite(p.measured))
+      throw std::invalid_argument("calibration network " + p.name +
+                                  ": predicted and measured latency must be positive");
+    log_sum += std::log(p.measured / p.predicted);
+  }
+  LatencyCalibration c;
+  c.board = std::move(board);
+  c.scale = std::exp(log_sum / static_cast<double>(points.size()));
+  c.networks = std::move(points);
+  return c;
 }
 
 double LatencyModel::predict(const memory::Graph& graph) const {
@@ -229,14 +251,23 @@ nlohmann::json LatencyModel::to_json() const {
   fits["any_layer"] = fit_json(any_layer_);
   nlohmann::json samples = nlohmann::json::array();
   for (const LatencySample& s : samples_) samples.push_back(latency_sample_to_json(s));
-  return {{"format", "tinynas-latency-model"},
-          {"version", 1},
-          {"target", target_},
-          {"measure", measure_},
-          {"features", latency_feature_names()},
-          {"invoke_overhead", invoke_overhead_},
-          {"fits", std::move(fits)},
-          {"samples", std::move(samples)}};
+  nlohmann::json out = {{"format", "tinynas-latency-model"},
+                        {"version", 1},
+                        {"target", target_},
+                        {"measure", measure_},
+                        {"features", latency_feature_names()},
+                        {"invoke_overhead", invoke_overhead_},
+                        {"fits", std::move(fits)},
+                        {"samples", std::move(samples)}};
+  if (!calibration_.board.empty()) {
+    nlohmann::json networks = nlohmann::json::array();
+    for (const LatencyCalibrationPoint& p : calibration_.networks)
+      networks.push_back({{"name", p.name}, {"predicted", p.predicted}, {"measured", p.measured}});
+    out["calibration"] = {{"board", calibration_.board},
+                          {"scale", calibration_.scale},
+                          {"networks", std::move(networks)}};
+  }
+  return out;
 }
 
 LatencyModel LatencyModel::from_json(const nlohmann::json& j, const std::string& what) {
@@ -254,6 +285,29 @@ LatencyModel LatencyModel::from_json(const nlohmann::json& j, const std::string&
                                 nlohmann::json(latency_feature_names()).dump());
   r.allow("invoke_overhead");
   r.allow("fits");
+  std::optional<LatencyCalibration> calibration;
+  if (r.has("calibration")) {
+    // Refitted from its networks, like the model from its samples.
+    util::ObjectReader cr(r.at("calibration"), what + ": calibration");
+    const std::string board = cr.get<std::string>("board");
+    cr.allow("scale");
+    const nlohmann::json& networks = cr.at("networks");
+    cr.finish();
+    if (!networks.is_array()) cr.fail("networks", "must be an array");
+    std::vector<LatencyCalibrationPoint> points;
+    for (size_t i = 0; i < networks.size(); ++i) {
+      util::ObjectReader nr(networks[i],
+                            what + ": calibration.networks[" + std::to_string(i) + "]");
+      points.push_back(
+          {nr.get<std::string>("name"), nr.get<double>("predicted"), nr.get<double>("measured")});
+      nr.finish();
+    }
+    try {
+      calibration = fit_latency_calibration(board, std::move(points));
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(what + ": " + e.what());
+    }
+  }
   const nlohmann::json& samples_json = r.at("samples");
   r.finish();
   if (!samples_json.is_array() || samples_json.empty())
@@ -266,7 +320,9 @@ LatencyModel LatencyModel::from_json(const nlohmann::json& j, const std::string&
       throw std::invalid_argument(what + ": samples[" + std::to_string(i) +
                                   "] has no per-layer counts to fit");
   }
-  return fit(std::move(samples), target, measure);
+  LatencyModel model = fit(std::move(samples), target, measure);
+  if (calibration) model.calibrate(std::move(*calibration));
+  return model;
 }
 
 // One sample per line: the file stays small and a diff shows which networks changed.

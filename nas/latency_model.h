@@ -56,6 +56,26 @@ struct LatencySample {
 nlohmann::json latency_sample_to_json(const LatencySample& sample);
 LatencySample latency_sample_from_json(const nlohmann::json& j, const std::string& where);
 
+// A model scaled to a real board: the geometric mean of measured / predicted over a few networks
+// run on it (`tinynas bench`, DWT cycles), applied to every prediction. The QEMU-fitted model
+// says how latency varies between networks; the board's runs say how its cycles relate to it
+// (Flash wait states, caches, the timing tables' errors).
+struct LatencyCalibrationPoint {
+  std::string name;  // the model folder
+  double predicted = 0;
+  double measured = 0;
+};
+
+struct LatencyCalibration {
+  std::string board;  // empty: uncalibrated
+  double scale = 1;
+  std::vector<LatencyCalibrationPoint> networks;
+};
+
+// Throws std::invalid_argument when there are no points or a count is not positive.
+LatencyCalibration fit_latency_calibration(std::string board,
+                                           std::vector<LatencyCalibrationPoint> points);
+
 class LatencyModel {
  public:
   // Throws std::invalid_argument when there are no samples or a sample's layers and counts differ
@@ -71,6 +91,11 @@ class LatencyModel {
   const std::string& target() const { return target_; }    // "qemu-m4": where it was measured
   const std::string& measure() const { return measure_; }  // "instructions"
   const std::vector<LatencySample>& samples() const { return samples_; }
+  // Every prediction is multiplied by the calibration's scale (predictions made before
+  // calibrating are in calibration.networks).
+  void calibrate(LatencyCalibration calibration) { calibration_ = std::move(calibration); }
+  const LatencyCalibration& calibration() const { return calibration_; }
+
   // Measured kinds with their layer counts, for reports.
   std::map<std::string, int> kinds() const;
 
@@ -98,6 +123,7 @@ class LatencyModel {
   std::map<std::string, LinearFit> by_op_type_;
   LinearFit any_layer_;
   double invoke_overhead_ = 0;  // what an inference adds to its layers (the call, the timer)
+  LatencyCalibration calibration_;
   std::vector<LatencySample> samples_;
 };
 

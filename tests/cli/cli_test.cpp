@@ -64,6 +64,7 @@ TEST(CliTest, HelpOnEveryCommand) {
   invocations.push_back({"predictor", "build", "--help"});
   invocations.push_back({"latency", "build", "--help"});
   invocations.push_back({"latency", "eval", "--help"});
+  invocations.push_back({"latency", "calibrate", "--help"});
   for (const std::vector<std::string>& args : invocations) {
     const std::string name = args.size() == 3 ? args[0] + " " + args[1] : args[0];
     const ProcessResult r = tinynas(args);

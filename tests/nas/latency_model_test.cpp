@@ -150,6 +150,38 @@ TEST(LatencyModelTest, BrokenFilesAreRefusedNamingTheFileAndTheField) {
   EXPECT_TRUE(mentions(broken("key.json", unknown_key), "coefficients"));
 }
 
+TEST(LatencyModelTest, ACalibrationScalesEveryPredictionAndSurvivesASave) {
+  TempDir dir;
+  LatencyModel model =
+      LatencyModel::fit(synthetic_samples("resnet", 20, 8), "qemu-m7", "estimated cycles");
+  const std::vector<LatencySample> others = synthetic_samples("resnet", 3, 9);
+  const double before = model.predict(others[0].layers);
+  // Measured 1.21x and 1.0x the prediction: the geometric mean is 1.1.
+  model.calibrate(fit_latency_calibration("stm32f746", {{"a", 100, 121}, {"b", 50, 50}}));
+  EXPECT_EQ(model.calibration().board, "stm32f746");
+  EXPECT_NEAR(model.calibration().scale, 1.1, 1e-12);
+  EXPECT_NEAR(model.predict(others[0].layers), 1.1 * before, 1e-9 * before);
+  EXPECT_NEAR(
+      model.predict_layer(others[0].layers[0]),
+      1.1 * LatencyModel::fit(synthetic_samples("resnet", 20, 8), "qemu-m7", "estimated cycles")
+                .predict_layer(others[0].layers[0]),
+      1e-6);
+  save_latency_model(model, dir / "calibrated.json");
+  const LatencyModel again = load_latency_model(dir / "calibrated.json");
+  EXPECT_NEAR(again.calibration().scale, 1.1, 1e-12);
+  EXPECT_DOUBLE_EQ(again.predict(others[1].layers), model.predict(others[1].layers));
+
+  std::ifstream in(dir / "calibrated.json");
+  nlohmann::json j = nlohmann::json::parse(in);
+  j["calibration"]["networks"][1]["measured"] = -5;
+  const std::string message =
+      invalid_message([&] { load_latency_model(dir.file("negative.json", j.dump())); });
+  EXPECT_TRUE(mentions(message, "negative.json")) << message;
+  EXPECT_TRUE(mentions(message, "must be positive")) << message;
+  EXPECT_TRUE(mentions(invalid_message([] { fit_latency_calibration("x", {}); }),
+                       "needs measured networks"));
+}
+
 TEST(LatencyModelTest, ACostModelWithALatencyModelPredictsEachSubnet) {
   const SearchSpace space = load_space("mcunet", kConfigs);
   const LatencyModel latency =
