@@ -101,6 +101,11 @@ class Graph {
   int add_linear(int input, int out_features);
   int add_max_pool(int block, int input, int kernel, int stride, int pad);
   void set_output(int tensor) { output_ = tensor; }
+  // Gives a tensor another shape than its op's rule: only for planning a graph whose ops run on
+  // parts of their tensors (patch_plan.h's tile graph). Throws std::out_of_range for no tensor.
+  void set_tensor_shape(int tensor, Shape shape) {
+    tensors_.at(static_cast<size_t>(tensor)).shape = shape;
+  }
 
   const std::vector<Tensor>& tensors() const { return tensors_; }
   const std::vector<Op>& ops() const { return ops_; }

@@ -10,7 +10,7 @@ int64_t op_scratch_bytes(const Graph& graph, const Op& op, bool in_place) {
   return op_def(op.type).scratch_bytes(graph, op, in_place);
 }
 
-PlacementResult Scheduler::solve(const Graph& graph) {
+PlacementResult Scheduler::solve(const Graph& graph, int patch_split) {
   const std::vector<Tensor>& tensors = graph.tensors();
   const std::vector<Op>& ops = graph.ops();
   const int n_ops = static_cast<int>(ops.size());
@@ -24,6 +24,8 @@ PlacementResult Scheduler::solve(const Graph& graph) {
     if (op.input2 >= 0) last_use_[static_cast<size_t>(op.input2)] = i;
   }
   if (output >= 0) last_use_[static_cast<size_t>(output)] = final_op;
+  // The tensor assembled tile by tile: -1 when the graph runs layer by layer.
+  const int assembled = patch_split > 0 ? ops[static_cast<size_t>(patch_split - 1)].output : -1;
 
   buffer_of_tensor_.assign(tensors.size(), -1);
   buffers_.clear();
@@ -43,8 +45,15 @@ PlacementResult Scheduler::solve(const Graph& graph) {
   // comes out sorted by first_op, which lets the placer skip sorting for its conflict sweep.
   for (size_t t = 0; t < tensors.size(); ++t) {
     if (tensors[t].producer >= 0) continue;
-    buffer_of_tensor_[t] =
-        add_buffer(tensors[t].bytes(), 0, std::max(last_use_[t], 0), /*owner=*/-1);
+    // Every tile reads the image, the last tile at the stage's last op.
+    const int last = std::max({last_use_[t], patch_split - 1, 0});
+    buffer_of_tensor_[t] = add_buffer(tensors[t].bytes(), 0, last, /*owner=*/-1);
+  }
+  if (assembled >= 0) {
+    // Written by every tile from the first on: alive from op 0, like an input.
+    const auto a = static_cast<size_t>(assembled);
+    buffer_of_tensor_[a] =
+        add_buffer(tensors[a].bytes(), 0, std::max(last_use_[a], patch_split - 1), -1);
   }
 
   for (int i = 0; i < n_ops; ++i) {
@@ -55,8 +64,10 @@ PlacementResult Scheduler::solve(const Graph& graph) {
     // Overwriting the operand is safe only when nothing reads it later; graph input and output
     // are owned by the caller.
     const bool in_place = op_def(op.type).in_place && last_use_[in] == i &&
-                          tensors[in].producer >= 0 && op.input != output;
-    if (in_place) {
+                          tensors[in].producer >= 0 && op.input != output && op.output != assembled;
+    if (op.output == assembled) {
+      // Its buffer exists since op 0.
+    } else if (in_place) {
       // The operand's buffer may already hold earlier tensors of an in-place chain: grow it.
       const int b = buffer_of_tensor_[in];
       LiveBuffer& buffer = buffers_[static_cast<size_t>(b)];
@@ -72,12 +83,12 @@ PlacementResult Scheduler::solve(const Graph& graph) {
   return placer_.place(buffers_);
 }
 
-int64_t Scheduler::arena_bytes(const Graph& graph) {
-  return solve(graph).arena_bytes;
+int64_t Scheduler::arena_bytes(const Graph& graph, int patch_split) {
+  return solve(graph, patch_split).arena_bytes;
 }
 
-MemoryPlan Scheduler::schedule(const Graph& graph) {
-  const PlacementResult placed = solve(graph);
+MemoryPlan Scheduler::schedule(const Graph& graph, int patch_split) {
+  const PlacementResult placed = solve(graph, patch_split);
   const std::vector<int64_t>& offsets = placer_.offsets();
   MemoryPlan plan;
   plan.buffers.resize(buffers_.size());

@@ -20,6 +20,10 @@
 //   same time) under several orders (size, lifetime, size x lifetime, start time, busiest op
 //   first; see placement.h); the smallest arena wins. The live-set lower bound is reported so
 //   the gap is visible.
+// - Patch-based inference (patch_plan.h): with patch_split > 0 the graph is a tile graph whose
+//   ops [0, patch_split) run once per tile; the graph input (read by every tile) and the stage
+//   output (assembled tile by tile) are alive across the whole stage, and the stage's last op
+//   writes into the stage output at the tile's place, never in place.
 #pragma once
 
 #include <cstdint>
@@ -36,15 +40,15 @@ int64_t op_scratch_bytes(const Graph& graph, const Op& op, bool in_place);
 
 class Scheduler {
  public:
-  MemoryPlan schedule(const Graph& graph);
+  MemoryPlan schedule(const Graph& graph, int patch_split = 0);
 
   // Only the arena size; faster than schedule() because it builds no names or tensor lists.
-  int64_t arena_bytes(const Graph& graph);
+  int64_t arena_bytes(const Graph& graph, int patch_split = 0);
 
  private:
   // Lifetimes, in-place merging and scratch: fills the work arrays below. Shared by schedule()
   // and arena_bytes() so that the two can never disagree.
-  PlacementResult solve(const Graph& graph);
+  PlacementResult solve(const Graph& graph, int patch_split);
 
   std::vector<int> last_use_;          // tensor -> last op that needs it
   std::vector<int> buffer_of_tensor_;  // tensor -> index into buffers_

@@ -84,7 +84,7 @@ int64_t needed_scratch(const Graph& graph, const Op& op, bool in_place) {
 
 }  // namespace
 
-std::vector<std::string> check_plan(const Graph& graph, const MemoryPlan& plan) {
+std::vector<std::string> check_plan(const Graph& graph, const MemoryPlan& plan, int patch_split) {
   Report report;
   const int n_tensors = static_cast<int>(graph.tensors().size());
   const int n_ops = static_cast<int>(graph.ops().size());
@@ -171,11 +171,15 @@ std::vector<std::string> check_plan(const Graph& graph, const MemoryPlan& plan) 
     for (int t : {op.input, op.input2})
       if (t >= 0) last_consumer[static_cast<size_t>(t)] = i;
   }
+  // Patch builds: every tile reads the input and writes its part of the stage output.
+  const int assembled = patch_split > 0 ? graph.op(patch_split - 1).output : -1;
   std::vector<Span> needed(static_cast<size_t>(n_tensors));
   for (int t = 0; t < n_tensors; ++t) {
     Span& span = needed[static_cast<size_t>(t)];
-    span.first = std::max(graph.tensor(t).producer, 0);
+    const bool across_tiles = t == assembled || graph.tensor(t).producer < 0;
+    span.first = across_tiles ? 0 : graph.tensor(t).producer;
     span.last = std::max(span.first, last_consumer[static_cast<size_t>(t)]);
+    if (across_tiles) span.last = std::max(span.last, patch_split - 1);
     if (t == graph.output()) span.last = final_op;
     const Buffer& buffer = buffer_at(plan.tensor_buffer[static_cast<size_t>(t)]);
     if (buffer.first_op > span.first || buffer.last_op < span.last)
@@ -211,6 +215,8 @@ std::vector<std::string> check_plan(const Graph& graph, const MemoryPlan& plan) 
         report() << shared << ": op " << p << " does not read the first as its in-place operand";
         continue;
       }
+      if (t == assembled)
+        report() << shared << ": the stage output is assembled tile by tile, never in place";
       if (graph.tensor(prev).producer < 0 || prev == graph.output())
         report() << shared << ": the graph input and output may not be overwritten";
       if (last_consumer[static_cast<size_t>(prev)] != p)

@@ -12,6 +12,9 @@
 // (a depthwise conv or a residual add over an operand that dies there); (e) every op that needs
 // scratch has a buffer of enough bytes alive exactly at that op; (f) lower_bound equals the
 // live-set bound of the buffers' required lifetimes, and arena_bytes is at least that.
+// With patch_split > 0 the graph is a patch plan's tile graph (memory_model/patch_plan.h): the
+// graph input and the stage output (op patch_split - 1's) must live across the whole stage, and
+// the stage output is never written in place.
 #pragma once
 
 #include <string>
@@ -23,7 +26,8 @@
 namespace tinynas::testing {
 
 // Human-readable violations; empty when the plan is valid.
-std::vector<std::string> check_plan(const memory::Graph& graph, const memory::MemoryPlan& plan);
+std::vector<std::string> check_plan(const memory::Graph& graph, const memory::MemoryPlan& plan,
+                                    int patch_split = 0);
 
 // The violations one per line, for test failure messages.
 std::string join_lines(const std::vector<std::string>& lines);
