@@ -17,12 +17,14 @@ int largest(const std::vector<AxisRegions>& tiles, size_t t) {
 
 }  // namespace
 
-PatchPlan make_patch_plan(const Graph& graph, int split, int row_tiles, int col_tiles) {
+PatchPlan make_patch_plan(const Graph& graph, int split, int row_tiles, int col_tiles,
+                          bool image_in_arena) {
   std::string why;
   if (!is_patch_split(graph, split, &why)) throw std::invalid_argument(why);
   const Shape out = graph.tensor(stage_output(graph, split)).shape;
   PatchPlan plan;
   plan.split = split;
+  plan.image_in_arena = image_in_arena;
   plan.row_tiles = split_evenly(out.h, row_tiles);
   plan.col_tiles = split_evenly(out.w, col_tiles);
   for (const Span& tile : plan.row_tiles)
@@ -68,12 +70,14 @@ Graph tile_graph(const Graph& graph, const PatchPlan& plan) {
 }
 
 MemoryPlan schedule_patches(Scheduler& scheduler, const Graph& graph, const PatchPlan& plan) {
-  return scheduler.schedule(tile_graph(graph, plan), plan.split);
+  return scheduler.schedule(tile_graph(graph, plan),
+                            ScheduleOptions{plan.split, plan.image_in_arena});
 }
 
 PatchPlan choose_patch_plan(Scheduler& scheduler, const Graph& graph, const PatchSearch& search) {
   PatchPlan best;
-  int64_t best_arena = scheduler.arena_bytes(graph);
+  best.image_in_arena = search.image_in_arena;
+  int64_t best_arena = scheduler.arena_bytes(graph, ScheduleOptions{0, search.image_in_arena});
   const int64_t base_macs = patch_macs(graph, best);
   int64_t best_macs = base_macs;
   const auto allowed = static_cast<int64_t>(static_cast<double>(base_macs) * search.max_overhead);
@@ -81,10 +85,11 @@ PatchPlan choose_patch_plan(Scheduler& scheduler, const Graph& graph, const Patc
     if (!is_patch_split(graph, split)) continue;
     const Shape out = graph.tensor(stage_output(graph, split)).shape;
     for (int n = 2; n <= std::min({search.max_tiles, out.h, out.w}); ++n) {
-      PatchPlan plan = make_patch_plan(graph, split, n, n);
+      PatchPlan plan = make_patch_plan(graph, split, n, n, search.image_in_arena);
       const int64_t macs = patch_macs(graph, plan);
       if (macs - base_macs > allowed) continue;
-      const int64_t arena = scheduler.arena_bytes(tile_graph(graph, plan), split);
+      const int64_t arena = scheduler.arena_bytes(tile_graph(graph, plan),
+                                                  ScheduleOptions{split, search.image_in_arena});
       const bool better =
           arena < best_arena ||
           (arena == best_arena && best.patched() &&

@@ -10,7 +10,8 @@ int64_t op_scratch_bytes(const Graph& graph, const Op& op, bool in_place) {
   return op_def(op.type).scratch_bytes(graph, op, in_place);
 }
 
-PlacementResult Scheduler::solve(const Graph& graph, int patch_split) {
+PlacementResult Scheduler::solve(const Graph& graph, const ScheduleOptions& options) {
+  const int patch_split = options.patch_split;
   const std::vector<Tensor>& tensors = graph.tensors();
   const std::vector<Op>& ops = graph.ops();
   const int n_ops = static_cast<int>(ops.size());
@@ -47,7 +48,8 @@ PlacementResult Scheduler::solve(const Graph& graph, int patch_split) {
     if (tensors[t].producer >= 0) continue;
     // Every tile reads the image, the last tile at the stage's last op.
     const int last = std::max({last_use_[t], patch_split - 1, 0});
-    buffer_of_tensor_[t] = add_buffer(tensors[t].bytes(), 0, last, /*owner=*/-1);
+    const int64_t bytes = options.input_in_arena ? tensors[t].bytes() : 0;
+    buffer_of_tensor_[t] = add_buffer(bytes, 0, last, /*owner=*/-1);
   }
   if (assembled >= 0) {
     // Written by every tile from the first on: alive from op 0, like an input.
@@ -83,12 +85,12 @@ PlacementResult Scheduler::solve(const Graph& graph, int patch_split) {
   return placer_.place(buffers_);
 }
 
-int64_t Scheduler::arena_bytes(const Graph& graph, int patch_split) {
-  return solve(graph, patch_split).arena_bytes;
+int64_t Scheduler::arena_bytes(const Graph& graph, const ScheduleOptions& options) {
+  return solve(graph, options).arena_bytes;
 }
 
-MemoryPlan Scheduler::schedule(const Graph& graph, int patch_split) {
-  const PlacementResult placed = solve(graph, patch_split);
+MemoryPlan Scheduler::schedule(const Graph& graph, const ScheduleOptions& options) {
+  const PlacementResult placed = solve(graph, options);
   const std::vector<int64_t>& offsets = placer_.offsets();
   MemoryPlan plan;
   plan.buffers.resize(buffers_.size());

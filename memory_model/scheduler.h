@@ -20,10 +20,12 @@
 //   same time) under several orders (size, lifetime, size x lifetime, start time, busiest op
 //   first; see placement.h); the smallest arena wins. The live-set lower bound is reported so
 //   the gap is visible.
-// - Patch-based inference (patch_plan.h): with patch_split > 0 the graph is a tile graph whose
-//   ops [0, patch_split) run once per tile; the graph input (read by every tile) and the stage
-//   output (assembled tile by tile) are alive across the whole stage, and the stage's last op
-//   writes into the stage output at the tile's place, never in place.
+// - Patch-based inference (patch_plan.h): with ScheduleOptions::patch_split > 0 the graph is a
+//   tile graph whose ops [0, patch_split) run once per tile; the graph input (read by every tile)
+//   and the stage output (assembled tile by tile) are alive across the whole stage, and the
+//   stage's last op writes into the stage output at the tile's place, never in place.
+// - With ScheduleOptions::input_in_arena false the caller keeps the graph input (a camera frame,
+//   an image in Flash) and the first ops read it there: its buffer has no bytes in the arena.
 #pragma once
 
 #include <cstdint>
@@ -35,20 +37,26 @@
 
 namespace tinynas::memory {
 
+// How the graph runs, as far as memory is concerned.
+struct ScheduleOptions {
+  int patch_split = 0;         // > 0: ops [0, patch_split) run once per tile (patch_plan.h)
+  bool input_in_arena = true;  // false: the graph input stays in the caller's memory
+};
+
 // Scratch bytes an op needs while it runs (0 if none). in_place selects the depthwise variant.
 int64_t op_scratch_bytes(const Graph& graph, const Op& op, bool in_place);
 
 class Scheduler {
  public:
-  MemoryPlan schedule(const Graph& graph, int patch_split = 0);
+  MemoryPlan schedule(const Graph& graph, const ScheduleOptions& options = {});
 
   // Only the arena size; faster than schedule() because it builds no names or tensor lists.
-  int64_t arena_bytes(const Graph& graph, int patch_split = 0);
+  int64_t arena_bytes(const Graph& graph, const ScheduleOptions& options = {});
 
  private:
   // Lifetimes, in-place merging and scratch: fills the work arrays below. Shared by schedule()
   // and arena_bytes() so that the two can never disagree.
-  PlacementResult solve(const Graph& graph, int patch_split);
+  PlacementResult solve(const Graph& graph, const ScheduleOptions& options);
 
   std::vector<int> last_use_;          // tensor -> last op that needs it
   std::vector<int> buffer_of_tensor_;  // tensor -> index into buffers_

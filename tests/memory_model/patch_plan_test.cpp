@@ -38,6 +38,17 @@ TEST(PatchPlan, MatchesTheWorkedVwwExample) {
   EXPECT_EQ(tiles.tensor(g.op(3).output).shape, (Shape{21, 21, 48}));
   EXPECT_EQ(tiles.tensor(g.input()).shape, (Shape{80, 80, 3}));        // read by every tile
   EXPECT_EQ(tiles.tensor(g.op(4).output).shape, (Shape{20, 20, 48}));  // assembled in full
+
+  // The image read from the caller's frame: the notes' 43,896 B bound without it (the same
+  // expansion, beside the stage output alone).
+  const PatchPlan framed = make_patch_plan(g, 5, 2, 2, /*image_in_arena=*/false);
+  const MemoryPlan framed_memory = schedule_patches(scheduler, g, framed);
+  EXPECT_EQ(framed_memory.lower_bound, 43896);
+  EXPECT_EQ(framed_memory.buffers[static_cast<size_t>(framed_memory.tensor_buffer[0])].bytes, 0);
+  EXPECT_TRUE(testing::check_plan(tiles, framed_memory, 5, false).empty())
+      << testing::join_lines(testing::check_plan(tiles, framed_memory, 5, false));
+  // and the checker refuses the same plan as one that keeps the image in the arena
+  EXPECT_FALSE(testing::check_plan(tiles, framed_memory, 5, true).empty());
 }
 
 // The notes' split sweep on the same model: splitting after b1's 1x1 projection (op 6) instead of
@@ -100,9 +111,9 @@ TEST(PatchPlan, OneTileComputesAtMostTheLayerWiseBuild) {
   }
 }
 
-// Every plan of every legal split and grid up to 4 x 4 on random stages: the checker accepts the
-// schedule (lifetimes across tiles, in-place rules, scratch, live-set bound) and the MACs are
-// the oracle's.
+// Every plan of every legal split and grid up to 4 x 4 on random stages, the image in the arena
+// or in the caller's frame: the checker accepts the schedule (lifetimes across tiles, in-place
+// rules, scratch, live-set bound) and the MACs are the oracle's.
 TEST(PatchPlan, SchedulesPassTheIndependentCheckerOnRandomStages) {
   std::mt19937 rng(11);
   Scheduler scheduler;
@@ -113,11 +124,12 @@ TEST(PatchPlan, SchedulesPassTheIndependentCheckerOnRandomStages) {
       const Shape out = g.tensor(stage_output(g, split)).shape;
       for (int n = 1; n <= std::min({4, out.h, out.w}); ++n) {
         const int cols = std::min(out.w, n + trial % 2);  // some grids are not square
-        const PatchPlan plan = make_patch_plan(g, split, n, cols);
+        const bool image_in_arena = trial % 3 != 0;
+        const PatchPlan plan = make_patch_plan(g, split, n, cols, image_in_arena);
         EXPECT_EQ(patch_macs(g, plan), oracle_macs(g, plan));
         const Graph tiles = tile_graph(g, plan);
         const MemoryPlan memory = schedule_patches(scheduler, g, plan);
-        const auto problems = testing::check_plan(tiles, memory, split);
+        const auto problems = testing::check_plan(tiles, memory, split, image_in_arena);
         ASSERT_TRUE(problems.empty()) << "split " << split << " grid " << n << "x" << cols << "\n"
                                       << testing::join_lines(problems);
         ++plans;

@@ -84,7 +84,8 @@ int64_t needed_scratch(const Graph& graph, const Op& op, bool in_place) {
 
 }  // namespace
 
-std::vector<std::string> check_plan(const Graph& graph, const MemoryPlan& plan, int patch_split) {
+std::vector<std::string> check_plan(const Graph& graph, const MemoryPlan& plan, int patch_split,
+                                    bool input_in_arena) {
   Report report;
   const int n_tensors = static_cast<int>(graph.tensors().size());
   const int n_ops = static_cast<int>(graph.ops().size());
@@ -138,10 +139,17 @@ std::vector<std::string> check_plan(const Graph& graph, const MemoryPlan& plan, 
       report() << "buffer " << b << " [" << buffer.offset << ", " << buffer.offset + buffer.bytes
                << ") ends beyond the arena of " << plan.arena_bytes << " bytes";
     highest_end = std::max(highest_end, buffer.offset + buffer.bytes);
-    for (int t : buffer.tensors)
+    for (int t : buffer.tensors) {
+      if (graph.tensor(t).producer < 0 && !input_in_arena) {
+        if (buffer.bytes != 0)
+          report() << "buffer " << b << " holds the graph input, which the caller keeps, in "
+                   << buffer.bytes << " arena bytes";
+        continue;
+      }
       if (graph.tensor(t).bytes() > buffer.bytes)
         report() << "buffer " << b << " of " << buffer.bytes << " bytes is too small for "
                  << tensor_name(graph, t) << " of " << graph.tensor(t).bytes() << " bytes";
+    }
   }
   if (highest_end != plan.arena_bytes)
     report() << "arena_bytes " << plan.arena_bytes << " differs from the highest buffer end "

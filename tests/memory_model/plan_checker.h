@@ -14,7 +14,8 @@
 // live-set bound of the buffers' required lifetimes, and arena_bytes is at least that.
 // With patch_split > 0 the graph is a patch plan's tile graph (memory_model/patch_plan.h): the
 // graph input and the stage output (op patch_split - 1's) must live across the whole stage, and
-// the stage output is never written in place.
+// the stage output is never written in place. With input_in_arena false the graph input's buffer
+// must hold no bytes (the caller keeps it).
 #pragma once
 
 #include <string>
@@ -27,7 +28,7 @@ namespace tinynas::testing {
 
 // Human-readable violations; empty when the plan is valid.
 std::vector<std::string> check_plan(const memory::Graph& graph, const memory::MemoryPlan& plan,
-                                    int patch_split = 0);
+                                    int patch_split = 0, bool input_in_arena = true);
 
 // The violations one per line, for test failure messages.
 std::string join_lines(const std::vector<std::string>& lines);
